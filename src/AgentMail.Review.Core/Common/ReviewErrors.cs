@@ -1,0 +1,28 @@
+namespace AgentMail.Review.Core.Common;
+
+/// <summary>A domain error the caller can act on; the host maps each kind to its wire status once.</summary>
+public abstract class ReviewException(string message) : Exception(message);
+
+public sealed class NotFoundException(string message) : ReviewException(message);
+
+/// <summary>The request is valid but conflicts with the draft's current state or version.</summary>
+public sealed class ConflictException(string message) : ReviewException(message);
+
+public sealed class ForbiddenException(string message) : ReviewException(message);
+
+public sealed record FieldError(string Field, string Message);
+
+public sealed class ValidationException : ReviewException
+{
+    public ValidationException(IReadOnlyList<FieldError> errors)
+        : base(string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")))
+    {
+        Errors = errors;
+    }
+
+    public ValidationException(string field, string message) : this([new FieldError(field, message)])
+    {
+    }
+
+    public IReadOnlyList<FieldError> Errors { get; }
+}

@@ -1,0 +1,61 @@
+namespace AgentMail.Review.Core.Drafts;
+
+public sealed class Draft
+{
+    public const string ScheduledLabel = "scheduled";
+
+    public required string DraftId { get; init; }
+
+    public required string InboxId { get; init; }
+
+    public string? ClientId { get; set; }
+
+    public List<string> To { get; set; } = [];
+
+    public List<string> Cc { get; set; } = [];
+
+    public List<string> Bcc { get; set; } = [];
+
+    public List<string> ReplyTo { get; set; } = [];
+
+    public List<string> Labels { get; set; } = [];
+
+    public string? Subject { get; set; }
+
+    public string? Text { get; set; }
+
+    public string? Html { get; set; }
+
+    public string? Preview { get; set; }
+
+    public string? InReplyTo { get; set; }
+
+    public List<string> References { get; set; } = [];
+
+    /// <summary>Thread this draft belongs to once sent: the replied-to message's thread, or a new one.</summary>
+    public required string ThreadId { get; init; }
+
+    public List<AttachmentInfo> Attachments { get; set; } = [];
+
+    public DateTime? SendAt { get; set; }
+
+    public DraftState State { get; set; }
+
+    public string? FailureReason { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Bumped by every change; a writer that read an older version loses (optimistic concurrency).</summary>
+    public long Version { get; set; }
+
+    /// <summary>The wire <c>send_status</c>: absent while pending.</summary>
+    public string? SendStatus => State switch
+    {
+        DraftState.Scheduled => "scheduled",
+        DraftState.Sending => "sending",
+        DraftState.Failed => "failed",
+        _ => null,
+    };
+}

@@ -1,0 +1,545 @@
+using System.Text.Json;
+using AgentMail.Review.Core.Audit;
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Inboxes;
+using AgentMail.Review.Core.Messages;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace AgentMail.Review.Core.Drafts;
+
+/// <summary>
+/// The one doorway: every change to a draft, from the API, the console or a job, passes through here. Each method
+/// validates, applies the state rules, checks the version, writes the row and its audit entry in one transaction, and
+/// publishes one change after the commit.
+/// </summary>
+public sealed partial class DraftsService(
+    IDbContextFactory<ReviewDbContext> dbFactory,
+    DraftValidator validator,
+    DraftChangeFeed feed,
+    TimeProvider clock,
+    ILogger<DraftsService> logger)
+{
+    public const string InterruptedReason = "interrupted during delivery";
+
+    public async Task<Draft> CreateAsync(Actor actor, string inboxId, NewDraft request, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var inbox = await FindInboxAsync(db, inboxId, ct);
+        var now = clock.UtcNowMs();
+
+        if (request.ClientId is not null)
+        {
+            var existing = await db.Drafts.AsNoTracking()
+                .FirstOrDefaultAsync(d => d.InboxId == inbox.InboxId && d.ClientId == request.ClientId, ct);
+            if (existing is not null)
+            {
+                return existing;
+            }
+        }
+
+        var errors = new DraftValidator.Errors();
+        Message? repliedTo = null;
+        if (request.InReplyTo is not null)
+        {
+            DraftValidator.CheckHeaderText(errors, "in_reply_to", request.InReplyTo);
+            repliedTo = await db.Messages.AsNoTracking()
+                .FirstOrDefaultAsync(m => m.MessageId == request.InReplyTo && m.InboxId == inbox.InboxId, ct);
+            if (repliedTo is null)
+            {
+                errors.Add("in_reply_to", $"no message \"{request.InReplyTo}\" in inbox {inbox.InboxId} to reply to");
+            }
+        }
+
+        if (request.ReplyAll && request.InReplyTo is null)
+        {
+            errors.Add("reply_all", "needs in_reply_to");
+        }
+
+        if (request.ReplyAll && (request.To.Count + request.Cc.Count + request.Bcc.Count) > 0)
+        {
+            errors.Add("reply_all", "cannot be combined with to, cc or bcc");
+        }
+
+        var to = request.To.ToList();
+        var cc = request.Cc.ToList();
+        var subject = request.Subject;
+        var references = new List<string>();
+        if (repliedTo is not null)
+        {
+            if (to.Count == 0 && cc.Count == 0 && request.Bcc.Count == 0)
+            {
+                (to, cc) = ReplyRecipients(repliedTo, inbox.InboxId, request.ReplyAll);
+            }
+
+            subject ??= repliedTo.Subject is null ? null
+                : repliedTo.Subject.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? repliedTo.Subject : $"Re: {repliedTo.Subject}";
+            references = [.. repliedTo.References, repliedTo.MessageId];
+        }
+
+        CheckContent(errors, to, cc, request.Bcc, request.ReplyTo, subject, request.Text, request.Html);
+        validator.CheckLabels(errors, "labels", request.Labels);
+        validator.CheckAttachments(errors, "attachments", request.Attachments, 0, 0);
+        if (request.ClientId is not null)
+        {
+            DraftValidator.CheckHeaderText(errors, "client_id", request.ClientId);
+        }
+
+        CheckSendAt(errors, request.SendAt, now);
+        errors.ThrowIfAny();
+
+        var draft = new Draft
+        {
+            DraftId = Ids.New(),
+            InboxId = inbox.InboxId,
+            ClientId = request.ClientId,
+            ThreadId = repliedTo?.ThreadId ?? Ids.New(),
+            To = to,
+            Cc = cc,
+            Bcc = [.. request.Bcc],
+            ReplyTo = [.. request.ReplyTo],
+            Labels = request.Labels.Select(l => l.Trim()).Where(l => l != Draft.ScheduledLabel).Distinct().ToList(),
+            Subject = subject,
+            Text = request.Text,
+            Html = request.Html,
+            Preview = Preview.Of(request.Text, request.Html),
+            InReplyTo = repliedTo?.MessageId,
+            References = references,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        draft.Attachments = AddAttachments(db, request.Attachments);
+        ApplySchedule(draft, request.SendAt);
+
+        db.Drafts.Add(draft);
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Created, now, new { send_at = draft.SendAt }));
+        if (draft.SendAt is not null)
+        {
+            db.AuditEntries.Add(Audit(draft, actor, AuditActions.Scheduled, now, new { send_at = draft.SendAt }));
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (request.ClientId is not null)
+        {
+            // Two creates with one client_id raced; the first one's draft is the answer to both.
+            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
+            return await fresh.Drafts.AsNoTracking()
+                .FirstOrDefaultAsync(d => d.InboxId == inbox.InboxId && d.ClientId == request.ClientId, ct)
+                ?? throw new ConflictException($"a draft with client_id \"{request.ClientId}\" is being created");
+        }
+
+        LogChanged(logger, draft.DraftId, "created", actor.ToString());
+        Publish(DraftChangeKind.Created, draft, actor, now);
+        return draft;
+    }
+
+    public async Task<Draft> UpdateAsync(Actor actor, string inboxId, string draftId, DraftPatch patch, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var draft = await FindDraftAsync(db, inboxId, draftId, ct);
+        EnsureEditable(draft, patch.ExpectedVersion, "edited");
+        var now = clock.UtcNowMs();
+
+        var changed = new List<string>();
+        var to = Track(patch.To, draft.To, "to", changed);
+        var cc = Track(patch.Cc, draft.Cc, "cc", changed);
+        var bcc = Track(patch.Bcc, draft.Bcc, "bcc", changed);
+        var replyTo = Track(patch.ReplyTo, draft.ReplyTo, "reply_to", changed);
+        var subject = Track(patch.Subject, draft.Subject, "subject", changed);
+        var text = Track(patch.Text, draft.Text, "text", changed);
+        var html = Track(patch.Html, draft.Html, "html", changed);
+
+        var errors = new DraftValidator.Errors();
+        CheckContent(errors, to, cc, bcc, replyTo, subject, text, html);
+        validator.CheckLabels(errors, "add_labels", patch.AddLabels);
+        validator.CheckLabels(errors, "remove_labels", patch.RemoveLabels);
+        var unknownAttachments = patch.RemoveAttachments.Where(id => draft.Attachments.All(a => a.AttachmentId != id)).ToList();
+        foreach (var id in unknownAttachments)
+        {
+            errors.Add("remove_attachments", $"the draft has no attachment \"{id}\"");
+        }
+
+        var kept = draft.Attachments.Where(a => !patch.RemoveAttachments.Contains(a.AttachmentId)).ToList();
+        validator.CheckAttachments(errors, "add_attachments", patch.AddAttachments, kept.Sum(a => a.Size), kept.Count);
+        if (patch.SendAt.HasValue)
+        {
+            CheckSendAt(errors, patch.SendAt.Value, now);
+        }
+
+        errors.ThrowIfAny();
+
+        draft.To = to;
+        draft.Cc = cc;
+        draft.Bcc = bcc;
+        draft.ReplyTo = replyTo;
+        draft.Subject = subject;
+        draft.Text = text;
+        draft.Html = html;
+        draft.Preview = Preview.Of(text, html);
+
+        var labels = draft.Labels.ToList();
+        foreach (var label in patch.AddLabels.Select(l => l.Trim()).Where(l => l != Draft.ScheduledLabel && !labels.Contains(l)))
+        {
+            labels.Add(label);
+        }
+
+        labels.RemoveAll(l => l != Draft.ScheduledLabel && patch.RemoveLabels.Contains(l));
+        if (!labels.SequenceEqual(draft.Labels))
+        {
+            changed.Add("labels");
+            draft.Labels = labels;
+        }
+
+        if (patch.AddAttachments.Count > 0 || patch.RemoveAttachments.Count > 0)
+        {
+            changed.Add("attachments");
+            var removed = patch.RemoveAttachments.ToHashSet();
+            await db.AttachmentContents.Where(c => removed.Contains(c.AttachmentId)).ExecuteDeleteAsync(ct);
+            draft.Attachments = [.. kept, .. AddAttachments(db, patch.AddAttachments)];
+        }
+
+        var oldSendAt = draft.SendAt;
+        string? scheduleAction = null;
+        if (patch.SendAt.HasValue && (patch.SendAt.Value != draft.SendAt || draft.State == DraftState.Failed))
+        {
+            scheduleAction = patch.SendAt.Value is null ? AuditActions.Unscheduled
+                : draft.State == DraftState.Scheduled ? AuditActions.Rescheduled : AuditActions.Scheduled;
+            ApplySchedule(draft, patch.SendAt.Value);
+        }
+
+        if (changed.Count == 0 && scheduleAction is null)
+        {
+            return draft;
+        }
+
+        draft.UpdatedAt = now;
+        draft.Version++;
+        if (changed.Count > 0)
+        {
+            db.AuditEntries.Add(Audit(draft, actor, AuditActions.Edited, now, new { changed }));
+        }
+
+        if (scheduleAction is not null)
+        {
+            db.AuditEntries.Add(Audit(draft, actor, scheduleAction, now, new { from = oldSendAt, to = draft.SendAt }));
+        }
+
+        await SaveOrConflictAsync(db, draft, ct);
+        LogChanged(logger, draft.DraftId, scheduleAction ?? AuditActions.Edited, actor.ToString());
+        Publish(DraftChangeKind.Updated, draft, actor, now);
+        return draft;
+    }
+
+    public async Task DeleteAsync(Actor actor, string inboxId, string draftId, long? expectedVersion = null, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var draft = await FindDraftAsync(db, inboxId, draftId, ct);
+        EnsureEditable(draft, expectedVersion, "deleted");
+        var now = clock.UtcNowMs();
+
+        var attachmentIds = draft.Attachments.Select(a => a.AttachmentId).ToList();
+        db.Drafts.Remove(draft);
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Deleted, now, new { state = draft.State.ToString().ToLowerInvariant(), send_at = draft.SendAt }));
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.AttachmentContents.Where(c => attachmentIds.Contains(c.AttachmentId)).ExecuteDeleteAsync(ct);
+            await SaveOrConflictAsync(db, draft, ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        LogChanged(logger, draft.DraftId, AuditActions.Deleted, actor.ToString());
+        Publish(DraftChangeKind.Deleted, draft, actor, now);
+    }
+
+    /// <summary>
+    /// Claims the draft for delivery with one conditional update: only if it is still at
+    /// <paramref name="expectedVersion"/> and not already being sent. Exactly one of any number of racing claimers
+    /// wins; the others get null.
+    /// </summary>
+    public async Task<Draft?> ClaimForSendingAsync(Actor actor, string draftId, long expectedVersion, string reason, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await db.Drafts
+            .Where(d => d.DraftId == draftId && d.Version == expectedVersion && d.State != DraftState.Sending)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, DraftState.Sending)
+                .SetProperty(d => d.FailureReason, (string?)null)
+                .SetProperty(d => d.Version, d => d.Version + 1)
+                .SetProperty(d => d.UpdatedAt, now), ct);
+        if (claimed == 0)
+        {
+            return null;
+        }
+
+        var draft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == draftId, ct);
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Sending, now, new { reason }));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        Publish(DraftChangeKind.Updated, draft, actor, now);
+        return draft;
+    }
+
+    /// <summary>Records a delivered draft: its Message is written and the draft removed, in one transaction.</summary>
+    public async Task<Message> CompleteSendAsync(Actor actor, Draft claimed, string from, string messageId, long size, string? idempotencyKey, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var message = new Message
+        {
+            MessageId = messageId,
+            ThreadId = claimed.ThreadId,
+            InboxId = claimed.InboxId,
+            DraftId = claimed.DraftId,
+            From = from,
+            To = claimed.To,
+            Cc = claimed.Cc,
+            Bcc = claimed.Bcc,
+            ReplyTo = claimed.ReplyTo,
+            Labels = [Message.SentLabel, .. claimed.Labels.Where(l => l != Draft.ScheduledLabel)],
+            Subject = claimed.Subject,
+            Text = claimed.Text,
+            Html = claimed.Html,
+            Preview = claimed.Preview,
+            InReplyTo = claimed.InReplyTo,
+            References = claimed.References,
+            Attachments = claimed.Attachments.Select(a => new AttachmentInfo
+            {
+                AttachmentId = a.AttachmentId,
+                Filename = a.Filename,
+                ContentType = a.ContentType,
+                ContentDisposition = a.ContentDisposition,
+                ContentId = a.ContentId,
+                Size = a.Size,
+            }).ToList(),
+            Size = size,
+            Timestamp = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+            SentBy = actor.ToString(),
+            IdempotencyKey = idempotencyKey,
+        };
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var removed = await db.Drafts
+            .Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending)
+            .ExecuteDeleteAsync(ct);
+        if (removed == 0)
+        {
+            // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
+            throw new ConflictException($"draft {claimed.DraftId} is no longer claimed for sending");
+        }
+
+        db.Messages.Add(message);
+        db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = messageId }));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+
+        LogChanged(logger, claimed.DraftId, AuditActions.Sent, actor.ToString());
+        feed.Publish(new DraftChange(DraftChangeKind.Sent, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Sending, claimed.SendAt, actor, now, messageId));
+        return message;
+    }
+
+    /// <summary>Moves a claimed draft to <see cref="DraftState.Failed"/>, keeping the reason for a person to read.</summary>
+    public async Task MarkFailedAsync(Actor actor, Draft claimed, string reason, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var updated = await db.Drafts
+            .Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, DraftState.Failed)
+                .SetProperty(d => d.FailureReason, reason)
+                .SetProperty(d => d.Version, d => d.Version + 1)
+                .SetProperty(d => d.UpdatedAt, now), ct);
+        if (updated == 0)
+        {
+            return;
+        }
+
+        db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Failed, now, new { reason }));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        LogFailed(logger, claimed.DraftId, reason);
+        feed.Publish(new DraftChange(DraftChangeKind.Updated, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Failed, claimed.SendAt, actor, now));
+    }
+
+    /// <summary>
+    /// A draft still in "sending" when the process starts was cut off mid-delivery. The recipient may already have
+    /// it, so it is never re-sent by itself: it becomes failed and waits for a person.
+    /// </summary>
+    public async Task<int> FailInterruptedSendsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var interrupted = await db.Drafts.AsNoTracking().Where(d => d.State == DraftState.Sending).ToListAsync(ct);
+        foreach (var draft in interrupted)
+        {
+            await MarkFailedAsync(Actor.System, draft, InterruptedReason, ct);
+        }
+
+        return interrupted.Count;
+    }
+
+    private static void ApplySchedule(Draft draft, DateTime? sendAt)
+    {
+        draft.SendAt = sendAt;
+        draft.FailureReason = null;
+        draft.Labels.Remove(Draft.ScheduledLabel);
+        if (sendAt is null)
+        {
+            draft.State = DraftState.Pending;
+        }
+        else
+        {
+            draft.State = DraftState.Scheduled;
+            draft.Labels = [.. draft.Labels, Draft.ScheduledLabel];
+        }
+    }
+
+    private void CheckContent(
+        DraftValidator.Errors errors,
+        IReadOnlyList<string>? to,
+        IReadOnlyList<string>? cc,
+        IReadOnlyList<string>? bcc,
+        IReadOnlyList<string>? replyTo,
+        string? subject,
+        string? text,
+        string? html)
+    {
+        validator.CheckAddresses(errors, "to", to);
+        validator.CheckAddresses(errors, "cc", cc);
+        validator.CheckAddresses(errors, "bcc", bcc);
+        validator.CheckAddresses(errors, "reply_to", replyTo);
+        validator.CheckRecipientCount(errors, (to?.Count ?? 0) + (cc?.Count ?? 0) + (bcc?.Count ?? 0));
+        validator.CheckSubject(errors, subject);
+        validator.CheckBody(errors, "text", text);
+        validator.CheckBody(errors, "html", html);
+    }
+
+    private static void CheckSendAt(DraftValidator.Errors errors, DateTime? sendAt, DateTime now)
+    {
+        if (sendAt is { } at && at <= now)
+        {
+            errors.Add("send_at", $"must be in the future; {at:O} has passed");
+        }
+    }
+
+    private static void EnsureEditable(Draft draft, long? expectedVersion, string verb)
+    {
+        if (draft.State == DraftState.Sending)
+        {
+            throw new ConflictException($"draft {draft.DraftId} is being sent and cannot be {verb}");
+        }
+
+        if (expectedVersion is { } expected && expected != draft.Version)
+        {
+            throw new ConflictException($"draft {draft.DraftId} has changed since version {expected} (it is now at version {draft.Version}); reload it and try again");
+        }
+    }
+
+    private static async Task SaveOrConflictAsync(ReviewDbContext db, Draft draft, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException($"draft {draft.DraftId} was changed by someone else at the same moment; reload it and try again");
+        }
+    }
+
+    private static async Task<Inbox> FindInboxAsync(ReviewDbContext db, string inboxId, CancellationToken ct) =>
+        await db.Inboxes.AsNoTracking().FirstOrDefaultAsync(i => i.InboxId == inboxId, ct)
+        ?? throw new NotFoundException($"inbox {inboxId} not found");
+
+    private static async Task<Draft> FindDraftAsync(ReviewDbContext db, string inboxId, string draftId, CancellationToken ct) =>
+        await db.Drafts.FirstOrDefaultAsync(d => d.DraftId == draftId && d.InboxId == inboxId, ct)
+        ?? throw new NotFoundException($"draft {draftId} not found in inbox {inboxId}");
+
+    /// <summary>A recipient list after the patch; <c>null</c> clears it like <c>[]</c>.</summary>
+    private static List<string> Track(Optional<IReadOnlyList<string>?> patch, List<string> current, string field, List<string> changed)
+    {
+        var next = patch.HasValue ? [.. patch.Value ?? []] : current;
+        if (!next.SequenceEqual(current))
+        {
+            changed.Add(field);
+        }
+
+        return next;
+    }
+
+    private static string? Track(Optional<string?> patch, string? current, string field, List<string> changed)
+    {
+        var next = patch.Or(current);
+        if (next != current)
+        {
+            changed.Add(field);
+        }
+
+        return next;
+    }
+
+    private static (List<string> To, List<string> Cc) ReplyRecipients(Message original, string inboxId, bool replyAll)
+    {
+        var ours = string.Equals(original.From, inboxId, StringComparison.OrdinalIgnoreCase);
+        var to = ours ? original.To.ToList() : original.ReplyTo.Count > 0 ? original.ReplyTo.ToList() : [original.From];
+        var cc = replyAll ? original.Cc.Where(a => !string.Equals(a, inboxId, StringComparison.OrdinalIgnoreCase)).ToList() : [];
+        if (replyAll && !ours)
+        {
+            to.AddRange(original.To.Where(a => !string.Equals(a, inboxId, StringComparison.OrdinalIgnoreCase) && !to.Contains(a)));
+        }
+
+        return (to, cc);
+    }
+
+    private static List<AttachmentInfo> AddAttachments(ReviewDbContext db, IReadOnlyList<NewAttachment> attachments)
+    {
+        var infos = new List<AttachmentInfo>();
+        foreach (var attachment in attachments)
+        {
+            var id = Ids.New();
+            db.AttachmentContents.Add(new AttachmentContent { AttachmentId = id, Data = attachment.Content });
+            infos.Add(new AttachmentInfo
+            {
+                AttachmentId = id,
+                Filename = attachment.Filename,
+                ContentType = attachment.ContentType ?? "application/octet-stream",
+                ContentDisposition = attachment.ContentDisposition ?? "attachment",
+                ContentId = attachment.ContentId,
+                Size = attachment.Content.LongLength,
+            });
+        }
+
+        return infos;
+    }
+
+    private static AuditEntry Audit(Draft draft, Actor actor, string action, DateTime at, object? details) => new()
+    {
+        DraftId = draft.DraftId,
+        InboxId = draft.InboxId,
+        Action = action,
+        ActorKind = actor.Kind.ToString().ToLowerInvariant(),
+        ActorId = actor.Id,
+        ActorName = actor.DisplayName,
+        ActorAddress = actor.Address,
+        Details = details is null ? null : JsonSerializer.Serialize(details),
+        At = at,
+    };
+
+    private void Publish(DraftChangeKind kind, Draft draft, Actor actor, DateTime at) =>
+        feed.Publish(new DraftChange(kind, draft.DraftId, draft.InboxId, draft.Version, draft.State, draft.SendAt, actor, at));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draft {DraftId} {Action} by {Actor}")]
+    private static partial void LogChanged(ILogger logger, string draftId, string action, string actor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draft {DraftId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string draftId, string reason);
+}

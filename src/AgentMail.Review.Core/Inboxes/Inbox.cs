@@ -1,0 +1,20 @@
+namespace AgentMail.Review.Core.Inboxes;
+
+/// <summary>An agent's mailbox; its address is its id.</summary>
+public sealed class Inbox
+{
+    public required string InboxId { get; init; }
+
+    public string? DisplayName { get; set; }
+
+    public string? ClientId { get; init; }
+
+    /// <summary>When set, agents may not send from this inbox: a supervisor approves every draft.</summary>
+    public bool ReviewRequired { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public string Domain => InboxId[(InboxId.IndexOf('@') + 1)..];
+}

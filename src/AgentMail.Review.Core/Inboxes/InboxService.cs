@@ -1,0 +1,104 @@
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AgentMail.Review.Core.Inboxes;
+
+public sealed record NewInbox(string? Username, string? Domain, string? DisplayName, string? ClientId);
+
+public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, IOptions<InboxOptions> options, TimeProvider clock)
+{
+    public async Task<Inbox> CreateAsync(NewInbox request, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (request.ClientId is not null)
+        {
+            var existing = await db.Inboxes.AsNoTracking().FirstOrDefaultAsync(i => i.ClientId == request.ClientId, ct);
+            if (existing is not null)
+            {
+                return existing;
+            }
+        }
+
+        var username = (request.Username ?? $"agent-{Guid.NewGuid():N}"[..14]).Trim().ToLowerInvariant();
+        var domain = (request.Domain ?? options.Value.DefaultDomain).Trim().ToLowerInvariant();
+        var address = $"{username}@{domain}";
+        var errors = new DraftValidator.Errors();
+        if (DraftValidator.AddressProblem(address) is not null || username.Contains('<') || username.Contains(' '))
+        {
+            errors.Add(request.Username is null ? "domain" : "username", $"\"{address}\" is not a valid email address");
+        }
+
+        if (request.DisplayName is not null)
+        {
+            DraftValidator.CheckHeaderText(errors, "display_name", request.DisplayName);
+        }
+
+        errors.ThrowIfAny();
+
+        if (await db.Inboxes.AnyAsync(i => i.InboxId == address, ct))
+        {
+            throw new ConflictException($"inbox {address} already exists");
+        }
+
+        var now = clock.UtcNowMs();
+        var inbox = new Inbox
+        {
+            InboxId = address,
+            DisplayName = request.DisplayName,
+            ClientId = request.ClientId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Inboxes.Add(inbox);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            throw new ConflictException($"inbox {address} already exists");
+        }
+
+        return inbox;
+    }
+
+    public async Task<Inbox> GetAsync(AccessScope scope, string inboxId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var inbox = await db.Inboxes.AsNoTracking().FirstOrDefaultAsync(i => i.InboxId == inboxId, ct);
+        if (inbox is null || !scope.Allows(inbox.InboxId))
+        {
+            throw new NotFoundException($"inbox {inboxId} not found");
+        }
+
+        return inbox;
+    }
+
+    public async Task<Page<Inbox>> ListAsync(AccessScope scope, ListRequest request, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        IQueryable<Inbox> query = db.Inboxes.AsNoTracking();
+        if (scope.InboxIds is { } visible)
+        {
+            var ids = visible.ToList();
+            query = query.Where(i => ids.Contains(i.InboxId));
+        }
+
+        var ascending = request.PageToken?.Ascending ?? request.Ascending;
+        if (request.PageToken is { } token)
+        {
+            query = ascending
+                ? query.Where(i => i.UpdatedAt > token.At || (i.UpdatedAt == token.At && string.Compare(i.InboxId, token.Id) > 0))
+                : query.Where(i => i.UpdatedAt < token.At || (i.UpdatedAt == token.At && string.Compare(i.InboxId, token.Id) < 0));
+        }
+
+        query = ascending
+            ? query.OrderBy(i => i.UpdatedAt).ThenBy(i => i.InboxId)
+            : query.OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.InboxId);
+        var rows = await query.Take(request.Limit + 1).ToListAsync(ct);
+        return DraftQueries.ToPage(rows, request.Limit, ascending, i => new PageToken(i.UpdatedAt, i.InboxId, ascending));
+    }
+}

@@ -1,0 +1,58 @@
+using AgentMail.Review.Core.Drafts;
+
+namespace AgentMail.Review.Core.Messages;
+
+/// <summary>What a draft becomes once it has been delivered.</summary>
+public sealed class Message
+{
+    public const string SentLabel = "sent";
+
+    public required string MessageId { get; init; }
+
+    public required string ThreadId { get; init; }
+
+    public required string InboxId { get; init; }
+
+    /// <summary>The draft it was sent from (the draft row itself is gone).</summary>
+    public required string DraftId { get; init; }
+
+    public required string From { get; init; }
+
+    public List<string> To { get; init; } = [];
+
+    public List<string> Cc { get; init; } = [];
+
+    public List<string> Bcc { get; init; } = [];
+
+    public List<string> ReplyTo { get; init; } = [];
+
+    public List<string> Labels { get; init; } = [];
+
+    public string? Subject { get; init; }
+
+    public string? Text { get; init; }
+
+    public string? Html { get; init; }
+
+    public string? Preview { get; init; }
+
+    public string? InReplyTo { get; init; }
+
+    public List<string> References { get; init; } = [];
+
+    public List<AttachmentInfo> Attachments { get; init; } = [];
+
+    public long Size { get; init; }
+
+    public DateTime Timestamp { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime UpdatedAt { get; init; }
+
+    /// <summary>Who turned the draft into this message (agent key or person), for the "Sent" view and audits.</summary>
+    public required string SentBy { get; init; }
+
+    /// <summary>The <c>Idempotency-Key</c> the send was made with, so a retried send answers the same message.</summary>
+    public string? IdempotencyKey { get; init; }
+}

@@ -1,0 +1,62 @@
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentMail.Review.Core.Messages;
+
+public sealed class MessageQueries(IDbContextFactory<ReviewDbContext> dbFactory)
+{
+    public async Task<Message> GetAsync(string inboxId, string messageId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.MessageId == messageId && m.InboxId == inboxId, ct)
+            ?? throw new NotFoundException($"message {messageId} not found in inbox {inboxId}");
+    }
+
+    public async Task<Message?> FindByIdempotencyKeyAsync(string inboxId, string key, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.InboxId == inboxId && m.IdempotencyKey == key, ct);
+    }
+
+    public async Task<Page<Message>> ListAsync(string? inboxId, ListRequest request, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        IQueryable<Message> query = db.Messages.AsNoTracking();
+        if (inboxId is not null)
+        {
+            query = query.Where(m => m.InboxId == inboxId);
+        }
+
+        foreach (var label in request.Labels)
+        {
+            query = query.Where(m => m.Labels.Contains(label));
+        }
+
+        if (request.Before is { } before)
+        {
+            query = query.Where(m => m.Timestamp < before);
+        }
+
+        if (request.After is { } after)
+        {
+            query = query.Where(m => m.Timestamp > after);
+        }
+
+        var ascending = request.PageToken?.Ascending ?? request.Ascending;
+        if (request.PageToken is { } token)
+        {
+            query = ascending
+                ? query.Where(m => m.Timestamp > token.At || (m.Timestamp == token.At && string.Compare(m.MessageId, token.Id) > 0))
+                : query.Where(m => m.Timestamp < token.At || (m.Timestamp == token.At && string.Compare(m.MessageId, token.Id) < 0));
+        }
+
+        query = ascending
+            ? query.OrderBy(m => m.Timestamp).ThenBy(m => m.MessageId)
+            : query.OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.MessageId);
+
+        var rows = await query.Take(request.Limit + 1).ToListAsync(ct);
+        return DraftQueries.ToPage(rows, request.Limit, ascending, m => new PageToken(m.Timestamp, m.MessageId, ascending));
+    }
+}

@@ -1,0 +1,100 @@
+using AgentMail.Review.Core.ApiKeys;
+using AgentMail.Review.Core.Audit;
+using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Inboxes;
+using AgentMail.Review.Core.Messages;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentMail.Review.Core.Persistence;
+
+public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) : DbContext(options)
+{
+    public DbSet<Inbox> Inboxes => Set<Inbox>();
+
+    public DbSet<Draft> Drafts => Set<Draft>();
+
+    public DbSet<AttachmentContent> AttachmentContents => Set<AttachmentContent>();
+
+    public DbSet<Message> Messages => Set<Message>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<OutboxEntry> Outbox => Set<OutboxEntry>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Timestamps are UTC ticks in INTEGER columns: compact keys for the keyset indexes, exact comparisons.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcTicksConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Inbox>(inbox =>
+        {
+            inbox.ToTable("inboxes");
+            inbox.HasKey(i => i.InboxId);
+            inbox.Ignore(i => i.Domain);
+            inbox.HasIndex(i => i.ClientId).IsUnique();
+            inbox.HasIndex(i => new { i.UpdatedAt, i.InboxId });
+        });
+
+        model.Entity<Draft>(draft =>
+        {
+            draft.ToTable("drafts");
+            draft.HasKey(d => d.DraftId);
+            draft.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+            draft.Property(d => d.Version).IsConcurrencyToken();
+            draft.Ignore(d => d.SendStatus);
+            draft.OwnsMany(d => d.Attachments, a => a.ToJson());
+            draft.HasOne<Inbox>().WithMany().HasForeignKey(d => d.InboxId).OnDelete(DeleteBehavior.Restrict);
+            // Keyset paging: every list order is an index walk, whatever the page.
+            draft.HasIndex(d => new { d.UpdatedAt, d.DraftId });
+            draft.HasIndex(d => new { d.InboxId, d.UpdatedAt, d.DraftId });
+            draft.HasIndex(d => new { d.State, d.UpdatedAt, d.DraftId });
+            // The due-sweep: scheduled drafts by send time.
+            draft.HasIndex(d => new { d.State, d.SendAt });
+            draft.HasIndex(d => new { d.InboxId, d.ClientId }).IsUnique();
+        });
+
+        model.Entity<AttachmentContent>(content =>
+        {
+            content.ToTable("attachment_contents");
+            content.HasKey(c => c.AttachmentId);
+        });
+
+        model.Entity<Message>(message =>
+        {
+            message.ToTable("messages");
+            message.HasKey(m => m.MessageId);
+            message.OwnsMany(m => m.Attachments, a => a.ToJson());
+            message.HasIndex(m => new { m.InboxId, m.Timestamp, m.MessageId });
+            message.HasIndex(m => new { m.Timestamp, m.MessageId });
+            message.HasIndex(m => m.DraftId).IsUnique();
+            message.HasIndex(m => new { m.InboxId, m.IdempotencyKey });
+        });
+
+        model.Entity<AuditEntry>(audit =>
+        {
+            audit.ToTable("audit_entries");
+            audit.HasKey(a => a.Id);
+            audit.HasIndex(a => new { a.DraftId, a.Id });
+        });
+
+        model.Entity<OutboxEntry>(outbox =>
+        {
+            outbox.ToTable("outbox");
+            outbox.HasKey(o => o.MessageId);
+        });
+
+        model.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.ApiKeyId);
+            key.HasIndex(k => k.Hash).IsUnique();
+        });
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Data.Sqlite;
+
+namespace AgentMail.Review.Core.Persistence;
+
+public static class StoreConnection
+{
+    public const string ConnectionStringName = "Review";
+    public const string DefaultConnectionString = "Data Source=data/review.db";
+
+    /// <summary>Checks the connection string and makes sure the database file's folder exists.</summary>
+    public static string Prepare(string? configured)
+    {
+        var connectionString = string.IsNullOrWhiteSpace(configured) ? DefaultConnectionString : configured;
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not a valid SQLite connection string: {e.Message}", e);
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.DataSource))
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} needs a Data Source (the SQLite file).");
+        }
+
+        if (builder.DataSource != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+
+        // A writer waits for another writer instead of failing at once.
+        if (!connectionString.Contains("Default Timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.DefaultTimeout = 30;
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,56 @@
+using AgentMail.Review.Core.ApiKeys;
+using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Inboxes;
+using AgentMail.Review.Core.Messages;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentMail.Review.Core;
+
+public static class ReviewCoreServiceCollectionExtensions
+{
+    /// <summary>The store, the drafts service (the one doorway), queries and delivery.</summary>
+    public static IServiceCollection AddReviewCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = StoreConnection.Prepare(configuration.GetConnectionString(StoreConnection.ConnectionStringName));
+        services.AddPooledDbContextFactory<ReviewDbContext>(options => options.UseSqlite(connectionString));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<DraftLimits>().Bind(configuration.GetSection(DraftLimits.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton<DraftValidator>();
+        services.AddSingleton<DraftChangeFeed>();
+        services.AddSingleton<DraftsService>();
+        services.AddSingleton<DraftQueries>();
+        services.AddSingleton<InboxService>();
+        services.AddSingleton<MessageQueries>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<DraftSender>();
+        services.AddSingleton<OutboxTransport>();
+        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<OutboxTransport>());
+        return services;
+    }
+
+    /// <summary>Applies pending migrations and turns on write-ahead logging (kept in the file once set).</summary>
+    public static async Task MigrateReviewStoreAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<ReviewDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        if (connection.DataSource != ":memory:")
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await db.Database.CloseConnectionAsync();
+        }
+
+        await db.Database.MigrateAsync(ct);
+    }
+}

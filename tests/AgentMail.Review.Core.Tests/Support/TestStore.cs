@@ -1,0 +1,82 @@
+using AgentMail.Review.Core;
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Inboxes;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgentMail.Review.Core.Tests.Support;
+
+/// <summary>
+/// The Core services over a real SQLite file in a fresh temporary folder, with time driven by a
+/// <see cref="FakeTimeProvider"/>. Extra configuration and service replacements come through the constructor.
+/// </summary>
+public sealed class TestStore : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "amr-tests", Guid.NewGuid().ToString("N"));
+
+    private TestStore(IDictionary<string, string?>? settings, Action<IServiceCollection>? configure)
+    {
+        Directory.CreateDirectory(_folder);
+        DatabasePath = Path.Combine(_folder, "review.db");
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Review"] = $"Data Source={DatabasePath}",
+                ["Delivery:FirstRetryDelay"] = "00:00:01",
+            })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
+
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddReviewCore(configuration);
+        configure?.Invoke(services);
+        Services = services.BuildServiceProvider(validateScopes: true);
+    }
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    public string DatabasePath { get; }
+
+    public ServiceProvider Services { get; }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public static async Task<TestStore> CreateAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    {
+        var store = new TestStore(settings, configure);
+        await store.Services.MigrateReviewStoreAsync();
+        return store;
+    }
+
+    public async Task<Inbox> CreateInboxAsync(string username = "agent", string domain = "example.com") =>
+        await Get<InboxService>().CreateAsync(new NewInbox(username, domain, null, null));
+
+    public ReviewDbContext OpenDb() => Get<IDbContextFactory<ReviewDbContext>>().CreateDbContext();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by the OS is cleaned with the temp folder.
+        }
+    }
+}
+
+public static class TestActors
+{
+    public static readonly Actor Agent = Actor.Agent("key-1", "test agent", "127.0.0.1");
+    public static readonly Actor Supervisor = Actor.Person("sup-1", "supervisor@example.com", "127.0.0.1");
+}

@@ -34,7 +34,11 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<DraftSender>();
         services.AddSingleton<OutboxTransport>();
-        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<OutboxTransport>());
+        services.AddSingleton<SmtpTransport>();
+        services.AddSingleton<IMailTransport>(sp =>
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DeliveryOptions>>().Value.Transport == TransportKind.Smtp
+                ? sp.GetRequiredService<SmtpTransport>()
+                : sp.GetRequiredService<OutboxTransport>());
         return services;
     }
 

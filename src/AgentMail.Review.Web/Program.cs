@@ -1,6 +1,37 @@
+using AgentMail.Review.Core;
+using AgentMail.Review.Web.Api;
+using AgentMail.Review.Web.Assets;
+using AgentMail.Review.Web.Auth;
+using AgentMail.Review.Web.Drafts;
+using AgentMail.Review.Web.Health;
+using AgentMail.Review.Web.Inboxes;
+using AgentMail.Review.Web.Messages;
+using AgentMail.Review.Web.Store;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddDevelopmentSettingsFile();
+
+builder.Services.AddReviewCore(builder.Configuration);
+builder.Services.AddReviewApi(builder.Configuration);
+builder.Services.AddReviewAuth();
+builder.Services.AddReviewHealth();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+app.UseExceptionHandler();
+app.UseReviewAssets();
+app.UseAuthentication();
+app.UseAuthorization();
 
+app.MapReviewHealth();
+app.MapOpenApi();
+app.MapInboxesApi();
+app.MapDraftsApi();
+app.MapMessagesApi();
+
+await app.PrepareStoreAsync();
+await app.EnsureDevelopmentApiKeyAsync();
 app.Run();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

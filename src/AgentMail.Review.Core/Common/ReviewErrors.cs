@@ -26,3 +26,6 @@ public sealed class ValidationException : ReviewException
 
     public IReadOnlyList<FieldError> Errors { get; }
 }
+
+/// <summary>The draft could not be delivered; it is now failed with this reason.</summary>
+public sealed class DeliveryFailedException(string reason) : ReviewException(reason);

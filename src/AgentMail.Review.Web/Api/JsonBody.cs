@@ -1,0 +1,207 @@
+using System.Text.Json;
+using AgentMail.Review.Core.Common;
+
+namespace AgentMail.Review.Web.Api;
+
+/// <summary>
+/// A request body read field by field, so a partial update can tell an omitted field from a null one and every
+/// wrong type is reported with the field's wire name. Unknown fields are refused rather than silently dropped.
+/// </summary>
+public sealed class JsonBody
+{
+    private readonly JsonElement _root;
+    private readonly List<FieldError> _errors = [];
+
+    private JsonBody(JsonElement root) => _root = root;
+
+    public static async Task<JsonBody> ReadAsync(HttpRequest request, IReadOnlyCollection<string> knownFields, CancellationToken ct)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+        }
+        catch (JsonException e)
+        {
+            throw new ValidationException("body", $"is not valid JSON ({e.Message})");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ValidationException("body", "must be a JSON object");
+            }
+
+            var body = new JsonBody(document.RootElement.Clone());
+            foreach (var property in body._root.EnumerateObject().Where(p => !knownFields.Contains(p.Name)))
+            {
+                body._errors.Add(new FieldError(property.Name, $"is not a field this endpoint accepts (accepted: {string.Join(", ", knownFields)})"));
+            }
+
+            return body;
+        }
+    }
+
+    public bool Has(string name) => _root.TryGetProperty(name, out _);
+
+    public void Error(string field, string message) => _errors.Add(new FieldError(field, message));
+
+    public void ThrowIfErrors()
+    {
+        if (_errors.Count > 0)
+        {
+            throw new ValidationException(_errors.ToList());
+        }
+    }
+
+    public Optional<string?> OptionalString(string name)
+    {
+        if (!_root.TryGetProperty(name, out var value))
+        {
+            return Optional<string?>.Absent;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return new Optional<string?>(true, null);
+            case JsonValueKind.String:
+                return value.GetString();
+            default:
+                Error(name, $"must be a string, not {Kind(value)}");
+                return Optional<string?>.Absent;
+        }
+    }
+
+    public string? String(string name) => OptionalString(name).Or(null);
+
+    public bool Bool(string name)
+    {
+        if (!_root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return false;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        Error(name, $"must be true or false, not {Kind(value)}");
+        return false;
+    }
+
+    /// <summary>An array of strings; AgentMail also accepts a single string where a list is expected.</summary>
+    public Optional<IReadOnlyList<string>?> OptionalStrings(string name)
+    {
+        if (!_root.TryGetProperty(name, out var value))
+        {
+            return Optional<IReadOnlyList<string>?>.Absent;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return new Optional<IReadOnlyList<string>?>(true, null);
+            case JsonValueKind.String:
+                return new Optional<IReadOnlyList<string>?>(true, [value.GetString()!]);
+            case JsonValueKind.Array:
+                var items = new List<string>();
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String)
+                    {
+                        items.Add(item.GetString()!);
+                    }
+                    else
+                    {
+                        Error($"{name}[{index}]", $"must be a string, not {Kind(item)}");
+                    }
+
+                    index++;
+                }
+
+                return new Optional<IReadOnlyList<string>?>(true, items);
+            default:
+                Error(name, $"must be an array of strings, not {Kind(value)}");
+                return Optional<IReadOnlyList<string>?>.Absent;
+        }
+    }
+
+    public IReadOnlyList<string> Strings(string name) => OptionalStrings(name).Or(null) ?? [];
+
+    public Optional<DateTime?> OptionalTimestamp(string name)
+    {
+        if (!_root.TryGetProperty(name, out var value))
+        {
+            return Optional<DateTime?>.Absent;
+        }
+
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return new Optional<DateTime?>(true, null);
+        }
+
+        var parsed = value.ValueKind == JsonValueKind.String ? ApiJson.ParseTimestamp(value.GetString()) : null;
+        if (parsed is null)
+        {
+            Error(name, "must be an RFC 3339 timestamp such as 2026-11-24T09:00:00Z");
+            return Optional<DateTime?>.Absent;
+        }
+
+        return new Optional<DateTime?>(true, ClockExtensions.TruncateToMs(parsed.Value));
+    }
+
+    public long? Long(string name)
+    {
+        if (!_root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+        {
+            return number;
+        }
+
+        Error(name, $"must be a whole number, not {Kind(value)}");
+        return null;
+    }
+
+    public IReadOnlyList<JsonElement> Objects(string name)
+    {
+        if (!_root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Error(name, $"must be an array, not {Kind(value)}");
+            return [];
+        }
+
+        var items = value.EnumerateArray().ToList();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].ValueKind != JsonValueKind.Object)
+            {
+                Error($"{name}[{i}]", $"must be an object, not {Kind(items[i])}");
+            }
+        }
+
+        return items.Where(i => i.ValueKind == JsonValueKind.Object).ToList();
+    }
+
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+}

@@ -1,0 +1,37 @@
+using AgentMail.Review.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AgentMail.Review.Web.Health;
+
+public static class HealthEndpoints
+{
+    public static IServiceCollection AddReviewHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapReviewHealth(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHealthChecks("/healthz").AllowAnonymous();
+        return routes;
+    }
+
+    private sealed class StoreHealthCheck(IDbContextFactory<ReviewDbContext> dbFactory) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                await db.Inboxes.AnyAsync(ct);
+                return HealthCheckResult.Healthy("the SQLite store answers");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy("the SQLite store does not answer", e);
+            }
+        }
+    }
+}

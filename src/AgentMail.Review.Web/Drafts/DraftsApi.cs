@@ -1,6 +1,7 @@
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Web.Api;
 using AgentMail.Review.Web.Auth;
@@ -29,10 +30,11 @@ public static class DraftsApi
         return routes;
     }
 
-    private static async Task<Ok<ListDraftsResponse>> ListInInbox([FromRoute(Name = "inbox_id")] string inboxId, HttpContext context, DraftQueries queries, CancellationToken ct)
+    private static async Task<Ok<ListDraftsResponse>> ListInInbox([FromRoute(Name = "inbox_id")] string inboxId, HttpContext context, InboxService inboxes, DraftQueries queries, CancellationToken ct)
     {
         var caller = ApiCaller.From(context);
-        var page = await queries.ListAsync(caller.Scope, caller.Inbox(inboxId), ListParameters.Read(context.Request), ct);
+        var inbox = await inboxes.GetAsync(caller.Scope, caller.Inbox(inboxId), ct);
+        var page = await queries.ListAsync(caller.Scope, inbox.InboxId, ListParameters.Read(context.Request), ct);
         return ToList(page);
     }
 

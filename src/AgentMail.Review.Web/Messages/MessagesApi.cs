@@ -1,3 +1,4 @@
+using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Web.Api;
 using AgentMail.Review.Web.Auth;
@@ -50,10 +51,11 @@ public static class MessagesApi
         return routes;
     }
 
-    private static async Task<Ok<ListMessagesResponse>> List([FromRoute(Name = "inbox_id")] string inboxId, HttpContext context, MessageQueries messages, CancellationToken ct)
+    private static async Task<Ok<ListMessagesResponse>> List([FromRoute(Name = "inbox_id")] string inboxId, HttpContext context, InboxService inboxes, MessageQueries messages, CancellationToken ct)
     {
         var caller = ApiCaller.From(context);
-        var page = await messages.ListAsync(caller.Inbox(inboxId), ListParameters.Read(context.Request), ct);
+        var inbox = await inboxes.GetAsync(caller.Scope, caller.Inbox(inboxId), ct);
+        var page = await messages.ListAsync(inbox.InboxId, ListParameters.Read(context.Request), ct);
         return TypedResults.Ok(new ListMessagesResponse(page.Items.Count, page.Limit, page.NextPageToken, page.Items.Select(m => MessageResponse.Of(m, withBodies: false)).ToList()));
     }
 

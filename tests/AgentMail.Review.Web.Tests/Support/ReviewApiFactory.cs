@@ -1,0 +1,106 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentMail.Review.Web.Tests.Support;
+
+/// <summary>The real host over a real SQLite file in a fresh temporary folder, with the development API key.</summary>
+public class ReviewApiFactory : WebApplicationFactory<Program>
+{
+    public const string DevKey = "am_test_dev_key_for_web_tests_000000";
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "amr-web-tests", Guid.NewGuid().ToString("N"));
+
+    public ReviewApiFactory()
+    {
+        Directory.CreateDirectory(_folder);
+    }
+
+    public string DatabasePath => Path.Combine(_folder, "review.db");
+
+    /// <summary>Extra settings for one test class; applied after the defaults below.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Review", $"Data Source={DatabasePath}");
+        builder.UseSetting("Review:DevApiKey", DevKey);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public HttpClient CreateAgentClient(string? key = DevKey)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    public ReviewDbContext OpenDb() => Services.GetRequiredService<IDbContextFactory<ReviewDbContext>>().CreateDbContext();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+public static class ApiClientExtensions
+{
+    public static async Task<string> CreateInboxAsync(this HttpClient client, string? username = null)
+    {
+        var response = await client.PostAsJsonAsync("/v0/inboxes", new { username = username ?? $"agent-{Guid.NewGuid():N}"[..16], domain = "example.com" });
+        var body = await response.ReadJsonAsync();
+        Assert.True(response.IsSuccessStatusCode, body.ToJsonString());
+        return body["inbox_id"]!.GetValue<string>();
+    }
+
+    public static async Task<JsonObject> CreateDraftAsync(this HttpClient client, string inbox, object draft)
+    {
+        var response = await client.PostAsJsonAsync($"/v0/inboxes/{inbox}/drafts", draft);
+        var body = await response.ReadJsonAsync();
+        Assert.True(response.IsSuccessStatusCode, body.ToJsonString());
+        return body;
+    }
+
+    public static async Task<JsonObject> ReadJsonAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return string.IsNullOrEmpty(text) ? [] : JsonNode.Parse(text)!.AsObject();
+    }
+
+    public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient client, string url, object body) =>
+        client.PatchAsync(url, JsonContent.Create(body));
+
+    public static Task<HttpResponseMessage> PostRawJsonAsync(this HttpClient client, string url, string json) =>
+        client.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public static string[] Strings(this JsonNode? node) => node is null ? [] : node.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+
+    public static string Iso(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
+
+    public static string ErrorFields(this JsonObject error) =>
+        string.Join(",", error["errors"]?.AsArray().Select(e => e!["field"]!.GetValue<string>()) ?? []);
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+}

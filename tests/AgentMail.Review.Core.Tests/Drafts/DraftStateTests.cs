@@ -1,0 +1,130 @@
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentMail.Review.Core.Tests.Drafts;
+
+public sealed class DraftStateTests : IAsyncLifetime
+{
+    private TestStore _store = null!;
+    private string _inbox = null!;
+
+    private DraftsService Drafts => _store.Get<DraftsService>();
+
+    public async Task InitializeAsync()
+    {
+        _store = await TestStore.CreateAsync();
+        _inbox = (await _store.CreateInboxAsync()).InboxId;
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    [Fact]
+    public async Task A_draft_without_send_time_is_pending_and_one_with_it_is_scheduled()
+    {
+        var pending = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "p" });
+        var scheduled = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = _store.Clock.GetUtcNow().UtcDateTime.AddHours(1) });
+
+        Assert.Equal(DraftState.Pending, pending.State);
+        Assert.Null(pending.SendStatus);
+        Assert.Equal(DraftState.Scheduled, scheduled.State);
+        Assert.Equal("scheduled", scheduled.SendStatus);
+        Assert.Contains(Draft.ScheduledLabel, scheduled.Labels);
+    }
+
+    [Fact]
+    public async Task The_scheduled_label_belongs_to_the_state_not_to_the_agent()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Labels = ["scheduled", "x"] });
+        Assert.Equal(["x"], draft.Labels);
+
+        var updated = await Drafts.UpdateAsync(TestActors.Agent, _inbox, draft.DraftId, new DraftPatch { AddLabels = ["scheduled"] });
+        Assert.Equal(DraftState.Pending, updated.State);
+        Assert.DoesNotContain("scheduled", updated.Labels);
+    }
+
+    [Fact]
+    public async Task A_send_time_in_the_past_is_refused()
+    {
+        var error = await Assert.ThrowsAsync<ValidationException>(() =>
+            Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = _store.Clock.GetUtcNow().UtcDateTime.AddSeconds(-1) }));
+        Assert.Equal("send_at", Assert.Single(error.Errors).Field);
+    }
+
+    [Fact]
+    public async Task A_failed_draft_is_retried_by_setting_a_new_send_time()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
+        var claimed = await Drafts.ClaimForSendingAsync(Actor.System, draft.DraftId, draft.Version, "test");
+        await Drafts.MarkFailedAsync(Actor.System, claimed!, "mail server said no");
+
+        var failed = await _store.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId);
+        Assert.Equal(DraftState.Failed, failed.State);
+        Assert.Equal("mail server said no", failed.FailureReason);
+
+        var retried = await Drafts.UpdateAsync(TestActors.Supervisor, _inbox, draft.DraftId, new DraftPatch { SendAt = _store.Clock.GetUtcNow().UtcDateTime.AddMinutes(5) });
+        Assert.Equal(DraftState.Scheduled, retried.State);
+        Assert.Null(retried.FailureReason);
+    }
+
+    [Fact]
+    public async Task Of_many_racing_claims_exactly_one_wins()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Drafts.ClaimForSendingAsync(Actor.System, draft.DraftId, draft.Version, "race"))));
+
+        Assert.Single(claims, c => c is not null);
+        await using var db = _store.OpenDb();
+        Assert.Equal(1, await db.AuditEntries.CountAsync(a => a.DraftId == draft.DraftId && a.Action == "sending"));
+    }
+
+    [Fact]
+    public async Task A_claim_for_an_old_version_does_nothing()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"], Subject = "v1" });
+        await Drafts.UpdateAsync(TestActors.Agent, _inbox, draft.DraftId, new DraftPatch { Subject = "v2" });
+
+        var claimed = await Drafts.ClaimForSendingAsync(Actor.System, draft.DraftId, draft.Version, "stale job");
+
+        Assert.Null(claimed);
+        Assert.Equal(DraftState.Pending, (await _store.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId)).State);
+    }
+
+    [Fact]
+    public async Task A_draft_left_sending_at_start_becomes_failed_as_interrupted_and_is_not_sent()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
+        await Drafts.ClaimForSendingAsync(Actor.System, draft.DraftId, draft.Version, "crashed mid-send");
+
+        var recovered = await Drafts.FailInterruptedSendsAsync();
+
+        Assert.Equal(1, recovered);
+        var failed = await _store.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId);
+        Assert.Equal(DraftState.Failed, failed.State);
+        Assert.Equal(DraftsService.InterruptedReason, failed.FailureReason);
+        await using var db = _store.OpenDb();
+        Assert.False(await db.Messages.AnyAsync());
+        Assert.False(await db.Outbox.AnyAsync());
+    }
+
+    [Fact]
+    public async Task Every_committed_change_is_published_once_after_the_commit()
+    {
+        var changes = new List<DraftChange>();
+        using var subscription = _store.Get<DraftChangeFeed>().Subscribe(changes.Add);
+
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
+        await Drafts.UpdateAsync(TestActors.Supervisor, _inbox, draft.DraftId, new DraftPatch { Subject = "edited" });
+        await Assert.ThrowsAsync<ValidationException>(() => Drafts.UpdateAsync(TestActors.Supervisor, _inbox, draft.DraftId, new DraftPatch { To = new Optional<IReadOnlyList<string>?>(true, ["bad"]) }));
+        var outcome = await _store.Get<DraftSender>().SendAsync(TestActors.Supervisor, draft.DraftId, 2, "approved");
+
+        Assert.Equal(SendResult.Sent, outcome.Result);
+        Assert.Equal(
+            [(DraftChangeKind.Created, DraftState.Pending), (DraftChangeKind.Updated, DraftState.Pending), (DraftChangeKind.Updated, DraftState.Sending), (DraftChangeKind.Sent, DraftState.Sending)],
+            changes.Select(c => (c.Kind, c.State)));
+        Assert.Equal(outcome.Message!.MessageId, changes[^1].MessageId);
+    }
+}

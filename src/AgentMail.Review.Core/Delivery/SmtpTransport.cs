@@ -20,7 +20,7 @@ public sealed class SmtpTransport(IOptions<DeliveryOptions> options, TimeProvide
         // answers just often enough to keep each read alive still cannot hold a send for longer than Timeout.
         using var deadline = new CancellationTokenSource(settings.Timeout, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        using var client = new SmtpClient();
+        using var client = new SmtpClient { Timeout = (int)Math.Min(settings.Timeout.TotalMilliseconds, int.MaxValue) };
         try
         {
             await client.ConnectAsync(host, settings.Port, ToMailKit(settings.Security), linked.Token);

@@ -1,10 +1,11 @@
 // A real SMTP server on 127.0.0.1 for the delivery tests. Every accepted message is kept as <n>.eml (the bytes as
 // received) and <n>.json (the envelope); every refusal is a line in refusals.log. It can answer like a busy or
 // picky server: --fail-first n answers the first n messages with a 4xx after DATA, --reject-rcpt refuses one
-// recipient for good.
+// recipient for good, --auth requires that one user and password, --tls speaks TLS from the first byte with
+// smtp-server's built-in self-signed localhost certificate (which a client that checks certificates refuses).
 //
 //   node sink.mjs --port <p> --dir <folder> [--fail-first <n> --fail-code <451>]
-//                 [--reject-rcpt <address> --reject-code <550>]
+//                 [--reject-rcpt <address> --reject-code <550>] [--auth <user>:<password>] [--tls]
 //
 // --port 0 takes any free port. Prints "listening <port>" once ready, then "rejected ..." and "accepted <n>" lines.
 // Exits when stdin closes (so it never outlives the test run that started it) or on SIGTERM/SIGINT.
@@ -21,6 +22,8 @@ const { values } = parseArgs({
         'fail-code': { type: 'string', default: '451' },
         'reject-rcpt': { type: 'string', multiple: true, default: [] },
         'reject-code': { type: 'string', default: '550' },
+        auth: { type: 'string' },
+        tls: { type: 'boolean', default: false },
     },
     strict: true,
 });
@@ -35,6 +38,10 @@ const dir = values.dir;
 const failCode = Number(values['fail-code']);
 const rejectCode = Number(values['reject-code']);
 const rejected = new Set(values['reject-rcpt'].map(a => a.toLowerCase()));
+const credentials = values.auth === undefined ? null : {
+    username: values.auth.slice(0, values.auth.indexOf(':')),
+    password: values.auth.slice(values.auth.indexOf(':') + 1),
+};
 let failuresLeft = Number(values['fail-first']);
 let accepted = 0;
 
@@ -55,9 +62,20 @@ function reply(code, text) {
 
 // Enhanced status codes in the texts, as real servers send them, so a reason shown to a person reads like one.
 const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    secure: values.tls,
+    authOptional: credentials === null,
+    // Plain-text AUTH is what a loopback test server needs; a real server would insist on TLS first.
+    allowInsecureAuth: true,
+    // One mechanism, so one refused AUTH per connection: clients try every offered mechanism before giving up.
+    authMethods: ['PLAIN'],
+    disabledCommands: credentials === null ? ['STARTTLS', 'AUTH'] : ['STARTTLS'],
     logger: false,
+    onAuth(auth, session, callback) {
+        if (credentials !== null && auth.username === credentials.username && auth.password === credentials.password) {
+            return callback(null, { user: auth.username });
+        }
+        callback(refuse(`AUTH 535 ${auth.username}`, 535, '5.7.8 authentication failed'));
+    },
     onRcptTo(address, session, callback) {
         if (rejected.has(address.address.toLowerCase())) {
             return callback(refuse(`RCPT ${rejectCode} ${address.address}`, rejectCode, `${Math.floor(rejectCode / 100)}.1.1 no such user`));

@@ -66,22 +66,22 @@ public sealed class SmtpTransport(IOptions<DeliveryOptions> options, TimeProvide
         SmtpCommandException c =>
             new DeliveryException($"SMTP server {server} answered {Reply(c)}", IsTransient(c), e),
         AuthenticationException =>
-            new DeliveryException($"SMTP server {server} rejected the credentials of user {settings.User}: {e.Message}", transient: false, e),
+            new DeliveryException($"SMTP server {server} rejected the credentials of user {settings.User}: {OneLine(e.Message)}", transient: false, e),
         SslHandshakeException =>
-            new DeliveryException($"TLS handshake with SMTP server {server} failed: {e.Message}", transient: false, e),
+            new DeliveryException($"TLS handshake with SMTP server {server} failed: {OneLine(e.Message.Replace(SslPreamble, string.Empty, StringComparison.Ordinal))}", transient: false, e),
         // MailKit says so when the server lacks STARTTLS or AUTH that the settings require: only a settings change helps.
         NotSupportedException =>
-            new DeliveryException($"SMTP server {server} cannot be used with these settings: {e.Message}", transient: false, e),
+            new DeliveryException($"SMTP server {server} cannot be used with these settings: {OneLine(e.Message)}", transient: false, e),
         SmtpProtocolException =>
-            new DeliveryException($"SMTP server {server} broke off the conversation: {e.Message}", transient: true, e),
+            new DeliveryException($"SMTP server {server} broke off the conversation: {OneLine(e.Message)}", transient: true, e),
         OperationCanceledException or TimeoutException =>
             new DeliveryException($"SMTP server {server} did not answer within {settings.Timeout.TotalSeconds:0.###} s", transient: true, e),
         SocketException s => Connection(s, server, host: settings.Host!),
         IOException { InnerException: SocketException s } => Connection(s, server, host: settings.Host!),
         IOException =>
-            new DeliveryException($"connection to SMTP server {server} was lost: {e.Message}", transient: true, e),
+            new DeliveryException($"connection to SMTP server {server} was lost: {OneLine(e.Message)}", transient: true, e),
         ServiceNotConnectedException =>
-            new DeliveryException($"connection to SMTP server {server} was lost: {e.Message}", transient: true, e),
+            new DeliveryException($"connection to SMTP server {server} was lost: {OneLine(e.Message)}", transient: true, e),
         _ => null,
     };
 
@@ -93,10 +93,24 @@ public sealed class SmtpTransport(IOptions<DeliveryOptions> options, TimeProvide
             new DeliveryException($"SMTP server host {host} could not be found", transient: true, e),
         SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown =>
             new DeliveryException($"SMTP server {server} dropped the connection", transient: true, e),
-        _ => new DeliveryException($"could not talk to SMTP server {server}: {e.Message}", transient: true, e),
+        _ => new DeliveryException($"could not talk to SMTP server {server}: {OneLine(e.Message)}", transient: true, e),
     };
 
-    private static string Reply(SmtpCommandException e) => $"{(int)e.StatusCode} {e.Message}";
+    private const string SslPreamble = "An error occurred while attempting to establish an SSL or TLS connection.";
+
+    private const int MaxDetailLength = 300;
+
+    private static string Reply(SmtpCommandException e) => $"{(int)e.StatusCode} {OneLine(e.Message)}";
+
+    /// <summary>
+    /// Server replies and MailKit's explanations can span many lines; a failure reason is shown in one line of the
+    /// console, so whitespace is collapsed and very long explanations are cut.
+    /// </summary>
+    private static string OneLine(string text)
+    {
+        var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return line.Length <= MaxDetailLength ? line : string.Concat(line.AsSpan(0, MaxDetailLength), "…");
+    }
 
     private static bool IsTransient(SmtpCommandException e) => (int)e.StatusCode is >= 400 and < 500;
 }

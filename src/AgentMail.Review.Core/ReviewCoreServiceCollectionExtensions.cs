@@ -4,6 +4,7 @@ using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
+using AgentMail.Review.Core.Scheduling;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +34,12 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<DraftSender>();
+        services.AddOptions<SchedulingOptions>().Bind(configuration.GetSection(SchedulingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SendOutcomes>();
+        services.AddSingleton<SendScheduler>();
+        services.AddSingleton<SendRecovery>();
+        services.AddTransient<SendDraftJob>();
+        services.AddTransient<DueSweepJob>();
         services.AddSingleton<OutboxTransport>();
         services.AddSingleton<SmtpTransport>();
         services.AddSingleton<IMailTransport>(sp =>

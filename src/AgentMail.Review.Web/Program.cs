@@ -6,6 +6,7 @@ using AgentMail.Review.Web.Drafts;
 using AgentMail.Review.Web.Health;
 using AgentMail.Review.Web.Inboxes;
 using AgentMail.Review.Web.Messages;
+using AgentMail.Review.Web.Scheduling;
 using AgentMail.Review.Web.Store;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,7 @@ builder.AddDevelopmentSettingsFile();
 
 builder.Services.AddReviewCore(builder.Configuration);
 builder.Services.AddReviewApi(builder.Configuration);
+builder.Services.AddReviewScheduling();
 builder.Services.AddReviewAuth();
 builder.Services.AddReviewHealth();
 
@@ -28,9 +30,11 @@ app.MapOpenApi();
 app.MapInboxesApi();
 app.MapDraftsApi();
 app.MapMessagesApi();
+app.MapReviewScheduling();
 
 await app.PrepareStoreAsync();
 await app.EnsureDevelopmentApiKeyAsync();
+await app.StartSchedulingAsync();
 app.Run();
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>

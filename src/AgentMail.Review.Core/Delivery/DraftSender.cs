@@ -34,9 +34,9 @@ public sealed partial class DraftSender(
     TimeProvider clock,
     ILogger<DraftSender> logger)
 {
-    public async Task<SendOutcome> SendAsync(Actor actor, string draftId, long expectedVersion, string reason, string? idempotencyKey = null, CancellationToken ct = default)
+    public async Task<SendOutcome> SendAsync(Actor actor, string draftId, long expectedVersion, string reason, string? idempotencyKey = null, CancellationToken ct = default, DateTime? dueBy = null)
     {
-        var claimed = await drafts.ClaimForSendingAsync(actor, draftId, expectedVersion, reason, ct);
+        var claimed = await drafts.ClaimForSendingAsync(actor, draftId, expectedVersion, reason, ct, dueBy);
         if (claimed is null)
         {
             return new SendOutcome(SendResult.NotClaimed);

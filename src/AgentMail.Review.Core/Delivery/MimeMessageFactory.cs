@@ -8,7 +8,9 @@ namespace AgentMail.Review.Core.Delivery;
 public static class MimeMessageFactory
 {
     /// <summary>The Message-ID is derived from the draft id, so a retried delivery carries the same id.</summary>
-    public static string MessageIdFor(Draft draft, Inbox inbox) => $"<{draft.DraftId}@{inbox.Domain}>";
+    public static string MessageIdFor(Draft draft, Inbox inbox) => MessageIdFor(draft.DraftId, inbox.InboxId);
+
+    public static string MessageIdFor(string draftId, string inboxAddress) => $"<{draftId}@{inboxAddress[(inboxAddress.IndexOf('@') + 1)..]}>";
 
     public static MimeMessage Create(Draft draft, Inbox inbox, IReadOnlyDictionary<string, byte[]> attachmentContents, DateTime date)
     {

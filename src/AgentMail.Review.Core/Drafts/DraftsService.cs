@@ -261,13 +261,19 @@ public sealed partial class DraftsService(
     /// <paramref name="expectedVersion"/> and not already being sent. Exactly one of any number of racing claimers
     /// wins; the others get null.
     /// </summary>
-    public async Task<Draft?> ClaimForSendingAsync(Actor actor, string draftId, long expectedVersion, string reason, CancellationToken ct = default)
+    /// <param name="dueBy">For a scheduled send: claim only a draft still scheduled for this time or earlier.</param>
+    public async Task<Draft?> ClaimForSendingAsync(Actor actor, string draftId, long expectedVersion, string reason, CancellationToken ct = default, DateTime? dueBy = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await db.Drafts
-            .Where(d => d.DraftId == draftId && d.Version == expectedVersion && d.State != DraftState.Sending)
+        var candidate = db.Drafts.Where(d => d.DraftId == draftId && d.Version == expectedVersion && d.State != DraftState.Sending);
+        if (dueBy is { } due)
+        {
+            candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
+        }
+
+        var claimed = await candidate
             .ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.State, DraftState.Sending)
                 .SetProperty(d => d.FailureReason, (string?)null)

@@ -3,6 +3,7 @@ using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
+using AgentMail.Review.Core.Scheduling;
 using AgentMail.Review.Web.Api;
 using AgentMail.Review.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -95,14 +96,14 @@ public static class DraftsApi
         return TypedResults.File(content.Data, info.ContentType ?? "application/octet-stream", info.Filename);
     }
 
-    private static async Task<Ok<SendDraftResponse>> Send(
+    private static async Task<Results<Ok<SendDraftResponse>, Accepted<SendDraftResponse>>> Send(
         [FromRoute(Name = "inbox_id")] string inboxId,
         [FromRoute(Name = "draft_id")] string draftId,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         HttpContext context,
         DraftQueries queries,
         MessageQueries messages,
-        DraftSender sender,
+        SendScheduler scheduler,
         CancellationToken ct)
     {
         var caller = ApiCaller.From(context);
@@ -123,7 +124,14 @@ public static class DraftsApi
             throw new ConflictException($"draft {draftId} is already being sent");
         }
 
-        var outcome = await sender.SendAsync(caller.Actor, draftId, draft.Version, "sent through the API", idempotencyKey, ct);
+        var outcome = await scheduler.SendNowAndWaitAsync(caller.Actor, draftId, draft.Version, "sent through the API", idempotencyKey, ct);
+        if (outcome is null)
+        {
+            // Still being delivered (a slow mail server): the ids are fixed already, the result shows in the draft.
+            var pending = new SendDraftResponse(MimeMessageFactory.MessageIdFor(draft.DraftId, inbox), draft.ThreadId);
+            return TypedResults.Accepted($"/v0/inboxes/{inbox}/drafts/{draftId}", pending);
+        }
+
         return outcome.Result switch
         {
             SendResult.Sent => TypedResults.Ok(new SendDraftResponse(outcome.Message!.MessageId, outcome.Message.ThreadId)),

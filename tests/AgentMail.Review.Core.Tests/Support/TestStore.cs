@@ -2,6 +2,8 @@ using AgentMail.Review.Core;
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Persistence;
+using Hangfire;
+using Hangfire.InMemory;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,8 +21,16 @@ public sealed class TestStore : IAsyncDisposable
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "amr-tests", Guid.NewGuid().ToString("N"));
 
-    private TestStore(IDictionary<string, string?>? settings, Action<IServiceCollection>? configure)
+    private readonly bool _ownsFolder = true;
+
+    private TestStore(IDictionary<string, string?>? settings, Action<IServiceCollection>? configure, string? folder = null)
     {
+        if (folder is not null)
+        {
+            _folder = folder;
+            _ownsFolder = false;
+        }
+
         Directory.CreateDirectory(_folder);
         DatabasePath = Path.Combine(_folder, "review.db");
         var configuration = new ConfigurationBuilder()
@@ -36,6 +46,9 @@ public sealed class TestStore : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddReviewCore(configuration);
+        // Real Hangfire storage and client; tests that need jobs executed start a server with StartJobServer.
+        services.AddSingleton<JobStorage>(new InMemoryStorage());
+        services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>()));
         configure?.Invoke(services);
         Services = services.BuildServiceProvider(validateScopes: true);
     }
@@ -55,8 +68,22 @@ public sealed class TestStore : IAsyncDisposable
         return store;
     }
 
+    /// <summary>Fresh services over the same SQLite file, as a restarted process would have.</summary>
+    public static async Task<TestStore> ReopenAsync(TestStore previous)
+    {
+        var store = new TestStore(null, null, previous._folder);
+        store.Clock.SetUtcNow(previous.Clock.GetUtcNow());
+        await store.Services.MigrateReviewStoreAsync();
+        return store;
+    }
+
     public async Task<Inbox> CreateInboxAsync(string username = "agent", string domain = "example.com") =>
         await Get<InboxService>().CreateAsync(new NewInbox(username, domain, null, null));
+
+    /// <summary>A Hangfire server over the store's job storage, creating jobs from this store's services.</summary>
+    public BackgroundJobServer StartJobServer() => new(
+        new BackgroundJobServerOptions { Activator = new ServiceActivator(Services), SchedulePollingInterval = TimeSpan.FromMilliseconds(100), WorkerCount = 4 },
+        Get<JobStorage>());
 
     public ReviewDbContext OpenDb() => Get<IDbContextFactory<ReviewDbContext>>().CreateDbContext();
 
@@ -64,6 +91,11 @@ public sealed class TestStore : IAsyncDisposable
     {
         await Services.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!_ownsFolder)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_folder, recursive: true);
@@ -73,6 +105,11 @@ public sealed class TestStore : IAsyncDisposable
             // A file still held open by the OS is cleaned with the temp folder.
         }
     }
+}
+
+internal sealed class ServiceActivator(IServiceProvider services) : JobActivator
+{
+    public override object ActivateJob(Type jobType) => ActivatorUtilities.GetServiceOrCreateInstance(services, jobType);
 }
 
 public static class TestActors

@@ -1,0 +1,54 @@
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Persistence;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentMail.Review.Core.Scheduling;
+
+/// <summary>
+/// The safety net under the scheduled jobs: any draft still scheduled well past its send time has lost its job
+/// (a restart, a job that failed before it could claim), so the sweep enqueues a send for it. The version guard in
+/// the claim makes a send that races its own late job harmless.
+/// </summary>
+public sealed partial class DueSweepJob(
+    IDbContextFactory<ReviewDbContext> dbFactory,
+    SendScheduler scheduler,
+    IOptions<SchedulingOptions> options,
+    TimeProvider clock,
+    ILogger<DueSweepJob> logger)
+{
+    public const string RecurringJobId = "due-sweep";
+
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(60)]
+    [JobDisplayName("Send overdue scheduled drafts")]
+    public async Task<int> RunAsync()
+    {
+        var overdueBefore = clock.UtcNowMs() - options.Value.SweepGrace;
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var overdue = await db.Drafts.AsNoTracking()
+            .Where(d => d.State == DraftState.Scheduled && d.SendAt <= overdueBefore)
+            .OrderBy(d => d.SendAt)
+            .Select(d => new { d.DraftId, d.Version })
+            .Take(10_000)
+            .ToListAsync();
+
+        foreach (var draft in overdue)
+        {
+            scheduler.SendNow(Actor.System, draft.DraftId, draft.Version, "overdue scheduled send (due-sweep)");
+        }
+
+        if (overdue.Count > 0)
+        {
+            LogOverdue(logger, overdue.Count);
+        }
+
+        return overdue.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due-sweep found {Count} overdue scheduled drafts and is sending them")]
+    private static partial void LogOverdue(ILogger logger, int count);
+}

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AgentMail.Review.Core.Scheduling;
+
+/// <summary>Bound from <c>Review:Scheduling</c>.</summary>
+public sealed class SchedulingOptions
+{
+    public const string Section = "Review:Scheduling";
+
+    /// <summary>
+    /// How often Hangfire looks for scheduled jobs that have come due; a draft leaves at most this long after its
+    /// send time (Hangfire's own default of 15 s would make sends up to 15 s late).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "Review:Scheduling:PollingInterval must be between 50 ms and 1 minute")]
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long past its send time a scheduled draft may wait before the due-sweep sends it itself.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Review:Scheduling:SweepGrace must be between 1 second and 1 hour")]
+    public TimeSpan SweepGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The due-sweep's schedule (six-part cron: seconds first).</summary>
+    [Required]
+    public string SweepCron { get; set; } = "*/15 * * * * *";
+
+    /// <summary>Hangfire workers, i.e. sends that can be in flight at once.</summary>
+    [Range(1, 200, ErrorMessage = "Review:Scheduling:Workers must be between 1 and 200")]
+    public int Workers { get; set; } = 20;
+
+    /// <summary>How long the API's send waits for the send job before answering 202 Accepted instead of 200.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Review:Scheduling:ApiSendWait must be between 1 second and 5 minutes")]
+    public TimeSpan ApiSendWait { get; set; } = TimeSpan.FromSeconds(60);
+}

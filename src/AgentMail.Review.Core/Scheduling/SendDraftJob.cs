@@ -1,0 +1,32 @@
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
+using Hangfire;
+
+namespace AgentMail.Review.Core.Scheduling;
+
+/// <summary>
+/// The Hangfire job behind every send. Its arguments pin the draft version it was created for, so a job for an old
+/// schedule or an edited draft finds the version moved on and does nothing. Hangfire must not retry it: delivery
+/// retries are the sender's, and a second run could only find the draft claimed or gone.
+/// </summary>
+public sealed class SendDraftJob(DraftSender sender, SendOutcomes outcomes, TimeProvider clock)
+{
+    /// <summary>A scheduled draft's send, at its send time.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("Scheduled send of draft {0} (version {1})")]
+    public async Task SendScheduledAsync(string draftId, long version)
+    {
+        // Claims only if still scheduled at this version and due by now: never early, never a stale schedule.
+        var outcome = await sender.SendAsync(Actor.System, draftId, version, "scheduled send", dueBy: clock.UtcNowMs());
+        outcomes.Report(draftId, version, outcome);
+    }
+
+    /// <summary>A send asked for now: an agent's send call, or a supervisor's approve-and-send.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("Send draft {0} (version {1}) now")]
+    public async Task SendNowAsync(string draftId, long version, Actor requestedBy, string reason, string? idempotencyKey)
+    {
+        var outcome = await sender.SendAsync(requestedBy, draftId, version, reason, idempotencyKey);
+        outcomes.Report(draftId, version, outcome);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Drafts;
+using Hangfire;
+using Hangfire.States;
+using Microsoft.Extensions.Options;
+
+namespace AgentMail.Review.Core.Scheduling;
+
+/// <summary>
+/// Keeps one Hangfire job per scheduled draft, following the change feed: a draft scheduled (or changed while
+/// scheduled) gets a job for its new version at its send time and the old job is deleted; unscheduled, deleted or
+/// claimed drafts lose theirs. Sends asked for now are enqueued here too.
+/// </summary>
+public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcomes, IOptions<SchedulingOptions> options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, (string JobId, long Version)> _scheduledJobs = new();
+    private readonly Lock _gate = new();
+    private IDisposable? _subscription;
+
+    public void Start(DraftChangeFeed feed) => _subscription ??= feed.Subscribe(OnChange);
+
+    public void Schedule(string draftId, long version, DateTime sendAt)
+    {
+        lock (_gate)
+        {
+            // Changes can be published from several threads; an older version arriving late must not win.
+            if (_scheduledJobs.TryGetValue(draftId, out var previous) && previous.Version >= version)
+            {
+                return;
+            }
+
+            var jobId = jobs.Schedule<SendDraftJob>(job => job.SendScheduledAsync(draftId, version), new DateTimeOffset(sendAt, TimeSpan.Zero));
+            _scheduledJobs[draftId] = (jobId, version);
+            if (previous.JobId is not null)
+            {
+                Cancel(previous.JobId, "rescheduled");
+            }
+        }
+    }
+
+    /// <summary>Enqueues a send of this version of the draft now, returning the Hangfire job id.</summary>
+    public string SendNow(Actor requestedBy, string draftId, long version, string reason, string? idempotencyKey = null) =>
+        jobs.Enqueue<SendDraftJob>(job => job.SendNowAsync(draftId, version, requestedBy, reason, idempotencyKey));
+
+    /// <summary>Enqueues a send now and waits for its outcome; null when it takes longer than the API will wait.</summary>
+    public async Task<SendOutcome?> SendNowAndWaitAsync(Actor requestedBy, string draftId, long version, string reason, string? idempotencyKey, CancellationToken ct)
+    {
+        var outcome = outcomes.Expect(draftId, version);
+        SendNow(requestedBy, draftId, version, reason, idempotencyKey);
+        try
+        {
+            return await outcome.WaitAsync(options.Value.ApiSendWait, ct);
+        }
+        catch (TimeoutException)
+        {
+            outcomes.Forget(draftId, version);
+            return null;
+        }
+    }
+
+    private void OnChange(DraftChange change)
+    {
+        if (change.Kind is DraftChangeKind.Created or DraftChangeKind.Updated && change.State == DraftState.Scheduled && change.SendAt is { } sendAt)
+        {
+            Schedule(change.DraftId, change.Version, sendAt);
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_scheduledJobs.TryGetValue(change.DraftId, out var scheduled) && scheduled.Version <= change.Version)
+            {
+                _scheduledJobs.TryRemove(change.DraftId, out _);
+                Cancel(scheduled.JobId, $"draft {change.Kind.ToString().ToLowerInvariant()} ({change.State.ToString().ToLowerInvariant()})");
+            }
+        }
+    }
+
+    /// <summary>Deletes a job that is still waiting; one already running is left to find the version moved on.</summary>
+    private void Cancel(string jobId, string reason) =>
+        jobs.ChangeState(jobId, new DeletedState { Reason = reason }, ScheduledState.StateName);
+
+    public void Dispose() => _subscription?.Dispose();
+}

@@ -1,0 +1,78 @@
+using AgentMail.Review.Core.Scheduling;
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace AgentMail.Review.Web.Scheduling;
+
+public static class SchedulingExtensions
+{
+    public const string AdminRole = "Admin";
+
+    /// <summary>
+    /// Hangfire on in-memory storage runs every send. It forgets everything on restart; SQLite stays the record and
+    /// <see cref="SendRecovery"/> rebuilds the jobs at start-up.
+    /// </summary>
+    public static IServiceCollection AddReviewScheduling(this IServiceCollection services)
+    {
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long }));
+        services.AddHangfireServer((provider, server) =>
+        {
+            var options = provider.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+            server.SchedulePollingInterval = options.PollingInterval;
+            server.WorkerCount = options.Workers;
+            server.ServerName = $"review-{Environment.MachineName}";
+        });
+        services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
+        return services;
+    }
+
+    /// <summary>The dashboard at <c>/hangfire</c>, for admins only.</summary>
+    public static IEndpointRouteBuilder MapReviewScheduling(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new AdminsOnly()],
+            DisplayStorageConnectionString = false,
+            DashboardTitle = "AgentMail Review jobs",
+        });
+        return routes;
+    }
+
+    /// <summary>Reschedules what SQLite says is scheduled and registers the recurring due-sweep.</summary>
+    public static async Task StartSchedulingAsync(this WebApplication app)
+    {
+        await app.Services.GetRequiredService<SendRecovery>().RecoverAsync();
+        var options = app.Services.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+        app.Services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<DueSweepJob>(DueSweepJob.RecurringJobId, job => job.RunAsync(), options.SweepCron);
+    }
+
+    private sealed class AdminsOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var user = context.GetHttpContext().User;
+            return user.Identity?.IsAuthenticated == true && user.IsInRole(AdminRole);
+        }
+    }
+
+    private sealed class SchedulerHealthCheck(JobStorage storage, TimeProvider clock) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            var servers = storage.GetMonitoringApi().Servers();
+            var now = clock.GetUtcNow().UtcDateTime;
+            var alive = servers.Any(s => s.Heartbeat is { } beat && now - beat < TimeSpan.FromMinutes(1));
+            return Task.FromResult(alive
+                ? HealthCheckResult.Healthy("the Hangfire server is running")
+                : HealthCheckResult.Unhealthy("no Hangfire server has reported in the last minute"));
+        }
+    }
+}

@@ -160,9 +160,12 @@ public sealed class SmtpSink : IAsyncDisposable
     /// </summary>
     private static async Task EnsureInstalledAsync(string sinkDirectory)
     {
-        // npm writes node_modules/.package-lock.json last, so its presence means a finished install.
+        // npm writes node_modules/.package-lock.json last, so it means a finished install; older than the committed
+        // package-lock.json means the pinned packages changed since.
         var installed = Path.Combine(sinkDirectory, "node_modules", ".package-lock.json");
-        if (File.Exists(installed))
+        var locked = Path.Combine(sinkDirectory, "package-lock.json");
+        bool UpToDate() => File.Exists(installed) && File.GetLastWriteTimeUtc(installed) >= File.GetLastWriteTimeUtc(locked);
+        if (UpToDate())
         {
             return;
         }
@@ -171,7 +174,7 @@ public sealed class SmtpSink : IAsyncDisposable
         try
         {
             using var fileLock = await AcquireFileLockAsync(Path.Combine(sinkDirectory, ".install.lock"));
-            if (File.Exists(installed))
+            if (UpToDate())
             {
                 return;
             }

@@ -66,7 +66,7 @@ public sealed partial class DraftSender(
             }
             catch (DeliveryException e)
             {
-                var failure = e.Transient ? $"{e.Message} (gave up after {attempt} attempts)" : e.Message;
+                var failure = e.Transient ? $"{e.Message} (gave up after {attempt} {(attempt == 1 ? "attempt" : "attempts")})" : e.Message;
                 await drafts.MarkFailedAsync(actor, claimed, failure, CancellationToken.None);
                 return new SendOutcome(SendResult.Failed, FailureReason: failure);
             }
@@ -85,10 +85,13 @@ public sealed partial class DraftSender(
         return new SendOutcome(SendResult.Sent, message);
     }
 
+    /// <summary>The size as transmitted: Bcc recipients travel in the envelope, not in the headers.</summary>
     private static async Task<long> MeasureAsync(MimeKit.MimeMessage mime, CancellationToken ct)
     {
+        var format = MimeKit.FormatOptions.Default.Clone();
+        format.HiddenHeaders.Add(MimeKit.HeaderId.Bcc);
         using var counter = new MimeKit.IO.MeasuringStream();
-        await mime.WriteToAsync(counter, ct);
+        await mime.WriteToAsync(format, counter, ct);
         return counter.Length;
     }
 

@@ -17,16 +17,16 @@ public sealed class SendDraftJob(DraftSender sender, SendOutcomes outcomes, Time
     public async Task SendScheduledAsync(string draftId, long version)
     {
         // Claims only if still scheduled at this version and due by now: never early, never a stale schedule.
-        var outcome = await sender.SendAsync(Actor.System, draftId, version, "scheduled send", dueBy: clock.UtcNowMs());
-        outcomes.Report(draftId, version, outcome);
+        await sender.SendAsync(Actor.System, draftId, version, "scheduled send", dueBy: clock.UtcNowMs());
     }
 
     /// <summary>A send asked for now: an agent's send call, or a supervisor's approve-and-send.</summary>
+    /// <param name="ticket">Set when a caller waits for this job's outcome (<see cref="SendOutcomes"/>).</param>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Send draft {0} (version {1}) now")]
-    public async Task SendNowAsync(string draftId, long version, Actor requestedBy, string reason, string? idempotencyKey)
+    public async Task SendNowAsync(string draftId, long version, Actor requestedBy, string reason, string? idempotencyKey, string? ticket)
     {
         var outcome = await sender.SendAsync(requestedBy, draftId, version, reason, idempotencyKey);
-        outcomes.Report(draftId, version, outcome);
+        outcomes.Report(ticket, outcome);
     }
 }

@@ -41,22 +41,26 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcom
     }
 
     /// <summary>Enqueues a send of this version of the draft now, returning the Hangfire job id.</summary>
-    public string SendNow(Actor requestedBy, string draftId, long version, string reason, string? idempotencyKey = null) =>
-        jobs.Enqueue<SendDraftJob>(job => job.SendNowAsync(draftId, version, requestedBy, reason, idempotencyKey));
+    public string SendNow(Actor requestedBy, string draftId, long version, string reason, string? idempotencyKey = null, string? ticket = null) =>
+        jobs.Enqueue<SendDraftJob>(job => job.SendNowAsync(draftId, version, requestedBy, reason, idempotencyKey, ticket));
 
     /// <summary>Enqueues a send now and waits for its outcome; null when it takes longer than the API will wait.</summary>
     public async Task<SendOutcome?> SendNowAndWaitAsync(Actor requestedBy, string draftId, long version, string reason, string? idempotencyKey, CancellationToken ct)
     {
-        var outcome = outcomes.Expect(draftId, version);
-        SendNow(requestedBy, draftId, version, reason, idempotencyKey);
+        var ticket = Ids.New();
+        var outcome = outcomes.Expect(ticket);
+        SendNow(requestedBy, draftId, version, reason, idempotencyKey, ticket);
         try
         {
             return await outcome.WaitAsync(options.Value.ApiSendWait, ct);
         }
         catch (TimeoutException)
         {
-            outcomes.Forget(draftId, version);
             return null;
+        }
+        finally
+        {
+            outcomes.Forget(ticket);
         }
     }
 

@@ -71,7 +71,7 @@ public sealed class SmtpUnreachableTests
         var outcome = await sending.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(SendResult.Failed, outcome.Result);
-        Assert.Equal($"SMTP server 127.0.0.1:{server.Port} did not answer within 300 s (gave up after 1 attempts)", outcome.FailureReason);
+        Assert.Equal($"SMTP server 127.0.0.1:{server.Port} did not answer within 300 s (gave up after 1 attempt)", outcome.FailureReason);
     }
 
     [Fact]

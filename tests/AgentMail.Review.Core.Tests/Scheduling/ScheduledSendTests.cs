@@ -129,7 +129,7 @@ public sealed class ScheduledSendTests : IAsyncLifetime
 
             await Task.WhenAll(
                 Task.Run(() => Job.SendScheduledAsync(draft.DraftId, draft.Version)),
-                Task.Run(() => Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Supervisor, "approved", null)));
+                Task.Run(() => Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Supervisor, "approved", null, null)));
 
             Assert.Equal(1, await MessagesFor(draft.DraftId));
         }
@@ -142,10 +142,13 @@ public sealed class ScheduledSendTests : IAsyncLifetime
     public async Task A_waiting_caller_learns_the_jobs_outcome()
     {
         var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["bob@example.com"] });
-        var outcome = _store.Get<SendOutcomes>().Expect(draft.DraftId, draft.Version);
+        var winner = _store.Get<SendOutcomes>().Expect("first");
+        var loser = _store.Get<SendOutcomes>().Expect("second");
 
-        await Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Agent, "api", null);
+        await Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Agent, "api", null, "first");
+        await Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Agent, "api", null, "second");
 
-        Assert.Equal(SendResult.Sent, (await outcome).Result);
+        Assert.Equal(SendResult.Sent, (await winner).Result);
+        Assert.Equal(SendResult.NotClaimed, (await loser).Result);
     }
 }

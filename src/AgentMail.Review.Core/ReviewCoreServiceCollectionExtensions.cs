@@ -30,6 +30,8 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<DraftChangeFeed>();
         services.AddSingleton<DraftsService>();
         services.AddSingleton<DraftQueries>();
+        services.AddSingleton<ReviewQueue>();
+        services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<ApiKeyService>();

@@ -2,6 +2,7 @@ using AgentMail.Review.Core;
 using AgentMail.Review.Web.Api;
 using AgentMail.Review.Web.Assets;
 using AgentMail.Review.Web.Auth;
+using AgentMail.Review.Web.Console;
 using AgentMail.Review.Web.Drafts;
 using AgentMail.Review.Web.Health;
 using AgentMail.Review.Web.Inboxes;
@@ -16,6 +17,7 @@ builder.Services.AddReviewCore(builder.Configuration);
 builder.Services.AddReviewApi(builder.Configuration);
 builder.Services.AddReviewScheduling();
 builder.Services.AddReviewAuth();
+builder.Services.AddReviewConsole();
 builder.Services.AddReviewHealth();
 
 var app = builder.Build();
@@ -24,6 +26,7 @@ app.UseExceptionHandler();
 app.UseReviewAssets();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapReviewHealth();
 app.MapOpenApi();
@@ -31,6 +34,7 @@ app.MapInboxesApi();
 app.MapDraftsApi();
 app.MapMessagesApi();
 app.MapReviewScheduling();
+app.MapReviewConsole();
 
 await app.PrepareStoreAsync();
 await app.EnsureDevelopmentApiKeyAsync();

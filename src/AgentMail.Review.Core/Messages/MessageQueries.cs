@@ -14,6 +14,12 @@ public sealed class MessageQueries(IDbContextFactory<ReviewDbContext> dbFactory)
             ?? throw new NotFoundException($"message {messageId} not found in inbox {inboxId}");
     }
 
+    public async Task<Message?> FindAsync(string messageId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.MessageId == messageId, ct);
+    }
+
     public async Task<Message?> FindByIdempotencyKeyAsync(string inboxId, string key, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

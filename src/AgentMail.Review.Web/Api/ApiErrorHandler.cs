@@ -8,6 +8,11 @@ public sealed partial class ApiErrorHandler(ILogger<ApiErrorHandler> logger) : I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        if (!context.Request.Path.StartsWithSegments("/v0"))
+        {
+            return false;
+        }
+
         var (status, body) = exception switch
         {
             ValidationException e => (StatusCodes.Status400BadRequest, new ApiError("ValidationError", e.Message, e.Errors)),

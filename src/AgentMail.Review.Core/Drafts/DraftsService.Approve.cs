@@ -1,0 +1,55 @@
+using AgentMail.Review.Core.Audit;
+using AgentMail.Review.Core.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentMail.Review.Core.Drafts;
+
+public sealed partial class DraftsService
+{
+    /// <summary>
+    /// A supervisor's approve-and-send: the draft is scheduled for <paramref name="sendAt"/> (now, or a few seconds
+    /// ahead so the supervisor can still undo) and the approval is recorded. The send job does the rest.
+    /// </summary>
+    public async Task<Draft> ApproveAsync(Actor actor, string inboxId, string draftId, long expectedVersion, DateTime sendAt, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var draft = await FindDraftAsync(db, inboxId, draftId, ct);
+        EnsureEditable(draft, expectedVersion, "approved");
+        if (draft.To.Count + draft.Cc.Count + draft.Bcc.Count == 0)
+        {
+            throw new ValidationException("to", "a draft needs at least one recipient before it can be sent");
+        }
+
+        var now = clock.UtcNowMs();
+        var oldSendAt = draft.SendAt;
+        ApplySchedule(draft, sendAt < now ? now : ClockExtensions.TruncateToMs(sendAt));
+        draft.UpdatedAt = now;
+        draft.Version++;
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Approved, now, new { from = oldSendAt, send_at = draft.SendAt }));
+        await SaveOrConflictAsync(db, draft, ct);
+        LogChanged(logger, draft.DraftId, AuditActions.Approved, actor.ToString());
+        Publish(DraftChangeKind.Updated, draft, actor, now);
+        return draft;
+    }
+
+    /// <summary>Takes an approval back while its send is still waiting: the draft returns to pending review.</summary>
+    public async Task<Draft> UndoApprovalAsync(Actor actor, string inboxId, string draftId, long expectedVersion, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var draft = await FindDraftAsync(db, inboxId, draftId, ct);
+        if (draft.State == DraftState.Sending)
+        {
+            throw new ConflictException($"draft {draftId} is already being sent; it can no longer be undone");
+        }
+
+        EnsureEditable(draft, expectedVersion, "changed");
+        var now = clock.UtcNowMs();
+        ApplySchedule(draft, null);
+        draft.UpdatedAt = now;
+        draft.Version++;
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Unscheduled, now, new { reason = "approval undone" }));
+        await SaveOrConflictAsync(db, draft, ct);
+        Publish(DraftChangeKind.Updated, draft, actor, now);
+        return draft;
+    }
+}

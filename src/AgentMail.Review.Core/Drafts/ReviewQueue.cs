@@ -1,0 +1,173 @@
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentMail.Review.Core.Drafts;
+
+public enum QueueSort
+{
+    UpdatedNewest,
+    UpdatedOldest,
+    SendSoonest,
+}
+
+/// <summary>What a supervisor narrows the queue to. Empty fields do not filter.</summary>
+public sealed record QueueFilter
+{
+    public IReadOnlySet<DraftState> States { get; init; } = new HashSet<DraftState>();
+
+    public string? InboxId { get; init; }
+
+    public string? Label { get; init; }
+
+    /// <summary>Matched against subject, preview and recipients.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>Only scheduled drafts going out within this long from now.</summary>
+    public TimeSpan? DueWithin { get; init; }
+}
+
+/// <summary>Where a page starts: the last row of the page before it, in the current sort.</summary>
+public sealed record QueueCursor(long Key, string DraftId);
+
+/// <summary>One grid row: what the queue shows, without the bodies.</summary>
+public sealed record QueueRow(
+    string DraftId,
+    string InboxId,
+    DraftState State,
+    IReadOnlyList<string> To,
+    IReadOnlyList<string> Cc,
+    IReadOnlyList<string> Bcc,
+    string? Subject,
+    string? Preview,
+    IReadOnlyList<string> Labels,
+    DateTime? SendAt,
+    string? FailureReason,
+    int AttachmentCount,
+    long Version,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
+
+/// <summary>
+/// The supervisor console's reads: one keyset page of the organisation's drafts in the chosen order, and counts
+/// per state. Filtering, sorting and paging happen in SQLite; rows carry no bodies.
+/// </summary>
+public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task<QueuePage> PageAsync(QueueFilter filter, QueueSort sort, int pageSize, QueueCursor? after, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = Filter(db.Drafts.AsNoTracking(), filter);
+
+        switch (sort)
+        {
+            case QueueSort.UpdatedNewest:
+                if (after is not null)
+                {
+                    var at = new DateTime(after.Key, DateTimeKind.Utc);
+                    query = query.Where(d => d.UpdatedAt < at || (d.UpdatedAt == at && string.Compare(d.DraftId, after.DraftId) < 0));
+                }
+
+                query = query.OrderByDescending(d => d.UpdatedAt).ThenByDescending(d => d.DraftId);
+                break;
+            case QueueSort.UpdatedOldest:
+                if (after is not null)
+                {
+                    var at = new DateTime(after.Key, DateTimeKind.Utc);
+                    query = query.Where(d => d.UpdatedAt > at || (d.UpdatedAt == at && string.Compare(d.DraftId, after.DraftId) > 0));
+                }
+
+                query = query.OrderBy(d => d.UpdatedAt).ThenBy(d => d.DraftId);
+                break;
+            case QueueSort.SendSoonest:
+                // Only drafts with a send time have a place in this order.
+                query = query.Where(d => d.SendAt != null);
+                if (after is not null)
+                {
+                    DateTime? at = new DateTime(after.Key, DateTimeKind.Utc);
+                    query = query.Where(d => d.SendAt > at || (d.SendAt == at && string.Compare(d.DraftId, after.DraftId) > 0));
+                }
+
+                query = query.OrderBy(d => d.SendAt).ThenBy(d => d.DraftId);
+                break;
+        }
+
+        var rows = await query
+            .Select(d => new QueueRow(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt))
+            .Take(pageSize + 1)
+            .ToListAsync(ct);
+
+        if (rows.Count <= pageSize)
+        {
+            return new QueuePage(rows, null);
+        }
+
+        rows.RemoveAt(rows.Count - 1);
+        var last = rows[^1];
+        var key = sort == QueueSort.SendSoonest ? last.SendAt!.Value.Ticks : last.UpdatedAt.Ticks;
+        return new QueuePage(rows, new QueueCursor(key, last.DraftId));
+    }
+
+    public async Task<QueueRow?> RowAsync(string draftId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Drafts.AsNoTracking().Where(d => d.DraftId == draftId)
+            .Select(d => new QueueRow(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt))
+            .FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>How many drafts are in each state, across the organisation.</summary>
+    public async Task<IReadOnlyDictionary<DraftState, int>> CountsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var counts = await db.Drafts.AsNoTracking().GroupBy(d => d.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        return Enum.GetValues<DraftState>().ToDictionary(s => s, s => counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0);
+    }
+
+    /// <summary>The inboxes and labels a supervisor can filter by.</summary>
+    public async Task<IReadOnlyList<string>> InboxIdsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Inboxes.AsNoTracking().OrderBy(i => i.InboxId).Select(i => i.InboxId).ToListAsync(ct);
+    }
+
+    private IQueryable<Draft> Filter(IQueryable<Draft> query, QueueFilter filter)
+    {
+        if (filter.States.Count > 0)
+        {
+            var states = filter.States.ToList();
+            query = query.Where(d => states.Contains(d.State));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.InboxId))
+        {
+            query = query.Where(d => d.InboxId == filter.InboxId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Label))
+        {
+            var label = filter.Label.Trim();
+            query = query.Where(d => d.Labels.Contains(label));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var pattern = $"%{filter.Text.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";
+            query = query.Where(d =>
+                EF.Functions.Like(d.Subject, pattern, "\\")
+                || EF.Functions.Like(d.Preview, pattern, "\\")
+                || d.To.Any(to => EF.Functions.Like(to, pattern, "\\"))
+                || d.Cc.Any(cc => EF.Functions.Like(cc, pattern, "\\")));
+        }
+
+        if (filter.DueWithin is { } within)
+        {
+            var until = clock.UtcNowMs() + within;
+            query = query.Where(d => d.State == DraftState.Scheduled && d.SendAt <= until);
+        }
+
+        return query;
+    }
+}

@@ -1,0 +1,78 @@
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Scheduling;
+using Microsoft.Extensions.Options;
+
+namespace AgentMail.Review.Web.Console;
+
+/// <summary>The result of one action on one draft, as a supervisor reads it.</summary>
+public sealed record ActionResult(string DraftId, bool Succeeded, string Message)
+{
+    public static ActionResult Ok(string draftId, string message) => new(draftId, true, message);
+
+    public static ActionResult Failed(string draftId, ReviewException e) => new(draftId, false, e.Message);
+}
+
+/// <summary>
+/// Translates what a supervisor does in the console into calls on the drafts service and the send scheduler, as
+/// the signed-in person. No rules live here: validation, states and versions are the drafts service's.
+/// </summary>
+public sealed class ConsoleActions(
+    DraftsService drafts,
+    DraftQueries queries,
+    SendScheduler scheduler,
+    ConsoleUser user,
+    TimeProvider clock,
+    IOptions<ConsoleOptions> options)
+{
+    public TimeSpan UndoWindow => options.Value.UndoWindow;
+
+    public Task<Actor> CurrentActorAsync() => user.ActorAsync();
+
+    public async Task<Draft> LoadAsync(string draftId) => await queries.GetAsync(AccessScope.Organisation, null, draftId);
+
+    public async Task<Draft> SaveAsync(QueueRow row, DraftPatch patch) =>
+        await drafts.UpdateAsync(await user.ActorAsync(), row.InboxId, row.DraftId, patch with { ExpectedVersion = row.Version });
+
+    /// <summary>Approves and sends: at once when there is no undo window, else after it.</summary>
+    public async Task<Draft> ApproveAsync(QueueRow row)
+    {
+        var actor = await user.ActorAsync();
+        var sendAt = clock.GetUtcNow().UtcDateTime + options.Value.UndoWindow;
+        var approved = await drafts.ApproveAsync(actor, row.InboxId, row.DraftId, row.Version, sendAt);
+        if (options.Value.UndoWindow <= TimeSpan.Zero)
+        {
+            scheduler.SendNow(actor, approved.DraftId, approved.Version, $"approved by {actor.DisplayName}");
+        }
+
+        return approved;
+    }
+
+    public async Task<Draft> UndoApprovalAsync(Draft approved) =>
+        await drafts.UndoApprovalAsync(await user.ActorAsync(), approved.InboxId, approved.DraftId, approved.Version);
+
+    public async Task<Draft> RescheduleAsync(QueueRow row, DateTime? sendAtUtc) =>
+        await drafts.UpdateAsync(await user.ActorAsync(), row.InboxId, row.DraftId, new DraftPatch { SendAt = new Optional<DateTime?>(true, sendAtUtc), ExpectedVersion = row.Version });
+
+    public async Task DeleteAsync(QueueRow row) =>
+        await drafts.DeleteAsync(await user.ActorAsync(), row.InboxId, row.DraftId, row.Version);
+
+    /// <summary>Runs one action over many drafts; each succeeds or fails on its own and says why.</summary>
+    public static async Task<IReadOnlyList<ActionResult>> ForEachAsync(IEnumerable<QueueRow> rows, Func<QueueRow, Task<string>> action)
+    {
+        var results = new List<ActionResult>();
+        foreach (var row in rows)
+        {
+            try
+            {
+                results.Add(ActionResult.Ok(row.DraftId, await action(row)));
+            }
+            catch (ReviewException e)
+            {
+                results.Add(ActionResult.Failed(row.DraftId, e));
+            }
+        }
+
+        return results;
+    }
+}

@@ -1,0 +1,34 @@
+using AgentMail.Review.Web.Components;
+using AgentMail.Review.Web.Drafts;
+using MudBlazor.Services;
+
+namespace AgentMail.Review.Web.Console;
+
+public static class ConsoleExtensions
+{
+    /// <summary>The supervisor console: Blazor Server with MudBlazor, and the live drafts hub.</summary>
+    public static IServiceCollection AddReviewConsole(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddMudServices();
+        services.AddSignalR();
+        services.AddHostedService<DraftsHubRelay>();
+        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
+        services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
+        services.AddScoped<BrowserClock>();
+        services.AddScoped<ConsoleUser>();
+        services.AddScoped<ConsoleActions>();
+        return services;
+    }
+
+    public static WebApplication MapReviewConsole(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapHub<DraftsHub>(DraftsHub.Path).RequireAuthorization(Auth.ReviewPolicies.Viewer);
+        app.MapConsoleAttachments();
+        return app;
+    }
+}

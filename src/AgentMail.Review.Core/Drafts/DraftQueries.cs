@@ -19,6 +19,16 @@ public sealed class DraftQueries(IDbContextFactory<ReviewDbContext> dbFactory)
         return draft;
     }
 
+    /// <summary>The send time of a draft still scheduled at this version; null when it has moved on.</summary>
+    public async Task<DateTime?> ScheduledSendAtAsync(string draftId, long version, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Drafts.AsNoTracking()
+            .Where(d => d.DraftId == draftId && d.Version == version && d.State == DraftState.Scheduled)
+            .Select(d => d.SendAt)
+            .FirstOrDefaultAsync(ct);
+    }
+
     public async Task<AttachmentContent> GetAttachmentAsync(AccessScope scope, string? inboxId, string draftId, string attachmentId, CancellationToken ct = default)
     {
         var draft = await GetAsync(scope, inboxId, draftId, ct);

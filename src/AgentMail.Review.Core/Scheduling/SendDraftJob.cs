@@ -1,5 +1,6 @@
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Drafts;
 using Hangfire;
 
 namespace AgentMail.Review.Core.Scheduling;
@@ -9,13 +10,31 @@ namespace AgentMail.Review.Core.Scheduling;
 /// schedule or an edited draft finds the version moved on and does nothing. Hangfire must not retry it: delivery
 /// retries are the sender's, and a second run could only find the draft claimed or gone.
 /// </summary>
-public sealed class SendDraftJob(DraftSender sender, SendOutcomes outcomes, TimeProvider clock)
+public sealed class SendDraftJob(DraftSender sender, DraftQueries queries, SendOutcomes outcomes, TimeProvider clock)
 {
+    /// <summary>
+    /// Hangfire keeps schedule times in whole seconds, so a job can start up to a second before its draft's send
+    /// time; it waits out that remainder instead of leaving the draft to the due-sweep.
+    /// </summary>
+    private static readonly TimeSpan LongestEarlyStart = TimeSpan.FromSeconds(2);
+
     /// <summary>A scheduled draft's send, at its send time.</summary>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Scheduled send of draft {0} (version {1})")]
     public async Task SendScheduledAsync(string draftId, long version)
     {
+        var sendAt = await queries.ScheduledSendAtAsync(draftId, version);
+        if (sendAt is null)
+        {
+            return;
+        }
+
+        var early = sendAt.Value - clock.GetUtcNow().UtcDateTime;
+        if (early > TimeSpan.Zero && early <= LongestEarlyStart)
+        {
+            await Task.Delay(early, clock);
+        }
+
         // Claims only if still scheduled at this version and due by now: never early, never a stale schedule.
         await sender.SendAsync(Actor.System, draftId, version, "scheduled send", dueBy: clock.UtcNowMs());
     }

@@ -17,11 +17,15 @@ public static class SchedulingExtensions
     /// </summary>
     public static IServiceCollection AddReviewScheduling(this IServiceCollection services)
     {
+        // This host's own storage, registered before Hangfire's default (the process-wide JobStorage.Current), so
+        // two hosts in one process — as in the tests — never enqueue into each other's storage.
+        var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+        services.AddSingleton<JobStorage>(storage);
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long }));
+            .UseStorage(storage));
         services.AddHangfireServer((provider, server) =>
         {
             var options = provider.GetRequiredService<IOptions<SchedulingOptions>>().Value;

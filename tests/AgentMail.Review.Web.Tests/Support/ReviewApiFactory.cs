@@ -54,6 +54,8 @@ public class ReviewApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        // Hangfire keeps the host's logger factory in a static; once the host is gone, nothing may log through it.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

@@ -1,0 +1,84 @@
+using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Tests.Support;
+
+namespace AgentMail.Review.Core.Tests.Drafts;
+
+public sealed class ReviewQueueTests : IAsyncLifetime
+{
+    private TestStore _store = null!;
+    private string _inbox = null!;
+
+    private ReviewQueue Queue => _store.Get<ReviewQueue>();
+
+    private DraftsService Drafts => _store.Get<DraftsService>();
+
+    private DateTime Now => _store.Clock.GetUtcNow().UtcDateTime;
+
+    public async Task InitializeAsync()
+    {
+        _store = await TestStore.CreateAsync();
+        _inbox = (await _store.CreateInboxAsync()).InboxId;
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    private async Task<string[]> Subjects(QueueFilter filter, QueueSort sort = QueueSort.UpdatedNewest) =>
+        (await Queue.PageAsync(filter, sort, 50, null)).Rows.Select(r => r.Subject!).ToArray();
+
+    [Fact]
+    public async Task Text_matches_subject_preview_and_recipients_only()
+    {
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "Invoice 42", To = ["carol@example.com"], Text = "amounts due" });
+        _store.Clock.Advance(TimeSpan.FromSeconds(1));
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "Hello", To = ["dave@example.com"], Text = "a greeting" });
+
+        Assert.Equal(["Hello"], await Subjects(new QueueFilter { Text = "dave@" }));
+        Assert.Equal(["Invoice 42"], await Subjects(new QueueFilter { Text = "invoice" }));
+        Assert.Equal(["Invoice 42"], await Subjects(new QueueFilter { Text = "amounts" }));
+        Assert.Empty(await Subjects(new QueueFilter { Text = "100%" }));
+    }
+
+    [Fact]
+    public async Task State_label_inbox_and_due_within_filter_in_the_store()
+    {
+        var other = (await _store.CreateInboxAsync("other")).InboxId;
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "soon", SendAt = Now.AddMinutes(30), Labels = ["vip"] });
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "tomorrow", SendAt = Now.AddDays(1) });
+        await Drafts.CreateAsync(TestActors.Agent, other, new NewDraft { Subject = "elsewhere" });
+
+        Assert.Equal(["tomorrow", "soon"], await Subjects(new QueueFilter { States = new HashSet<DraftState> { DraftState.Scheduled } }));
+        Assert.Equal(["soon"], await Subjects(new QueueFilter { Label = "vip" }));
+        Assert.Equal(["elsewhere"], await Subjects(new QueueFilter { InboxId = other }));
+        Assert.Equal(["soon"], await Subjects(new QueueFilter { DueWithin = TimeSpan.FromHours(1) }));
+        Assert.Equal(["soon", "tomorrow"], await Subjects(new QueueFilter(), QueueSort.SendSoonest));
+
+        var counts = await Queue.CountsAsync();
+        Assert.Equal(2, counts[DraftState.Scheduled]);
+        Assert.Equal(1, counts[DraftState.Pending]);
+    }
+
+    [Fact]
+    public async Task Pages_follow_each_other_without_gaps_or_repeats_in_every_order()
+    {
+        for (var i = 0; i < 23; i++)
+        {
+            await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = $"d{i}", SendAt = Now.AddMinutes(100 - (i % 5)) });
+        }
+
+        foreach (var sort in Enum.GetValues<QueueSort>())
+        {
+            var seen = new List<string>();
+            QueueCursor? cursor = null;
+            do
+            {
+                var page = await Queue.PageAsync(new QueueFilter(), sort, 5, cursor);
+                seen.AddRange(page.Rows.Select(r => r.DraftId));
+                cursor = page.Next;
+            }
+            while (cursor is not null);
+
+            Assert.Equal(23, seen.Distinct().Count());
+            Assert.Equal(23, seen.Count);
+        }
+    }
+}

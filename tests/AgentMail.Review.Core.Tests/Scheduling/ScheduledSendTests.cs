@@ -67,6 +67,23 @@ public sealed class ScheduledSendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_started_a_fraction_of_a_second_early_waits_and_then_sends()
+    {
+        var draft = await ScheduleAsync(TimeSpan.FromMinutes(5));
+        _store.Clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(700));
+
+        var job = Job.SendScheduledAsync(draft.DraftId, draft.Version);
+        await Task.Delay(100);
+        Assert.False(job.IsCompleted);
+        Assert.Equal(0, await MessagesFor(draft.DraftId));
+
+        _store.Clock.Advance(TimeSpan.FromMilliseconds(700));
+        await job.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, await MessagesFor(draft.DraftId));
+    }
+
+    [Fact]
     public async Task The_old_schedules_job_does_nothing_after_a_reschedule()
     {
         var draft = await ScheduleAsync(TimeSpan.FromMinutes(5));

@@ -17,18 +17,23 @@ builder.Services.AddReviewCore(builder.Configuration);
 builder.Services.AddReviewApi(builder.Configuration);
 builder.Services.AddReviewScheduling();
 builder.Services.AddReviewAuth();
+builder.Services.AddReviewSignIn(builder.Configuration, builder.Environment);
+builder.Services.AddReviewRateLimiting(builder.Configuration);
 builder.Services.AddReviewConsole();
 builder.Services.AddReviewHealth();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseReviewSecurityHeaders();
 app.UseReviewAssets();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseReviewRateLimiting();
 app.UseAntiforgery();
 
 app.MapReviewHealth();
+app.MapReviewSignIn();
 app.MapOpenApi();
 app.MapInboxesApi();
 app.MapDraftsApi();

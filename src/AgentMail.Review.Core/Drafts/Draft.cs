@@ -43,6 +43,14 @@ public sealed class Draft
 
     public string? FailureReason { get; set; }
 
+    /// <summary>
+    /// The supervisor who approved this content for sending. Any edit of what the recipients would read clears it,
+    /// so an approval never covers words nobody reviewed. Review-required inboxes send only approved drafts on their own.
+    /// </summary>
+    public string? ApprovedBy { get; set; }
+
+    public DateTime? ApprovedAt { get; set; }
+
     public DateTime CreatedAt { get; init; }
 
     public DateTime UpdatedAt { get; set; }

@@ -12,6 +12,12 @@ public sealed partial class DraftsService
     /// </summary>
     public async Task<Draft> ApproveAsync(Actor actor, string inboxId, string draftId, long expectedVersion, DateTime sendAt, CancellationToken ct = default)
     {
+        if (actor.Kind != ActorKind.Person)
+        {
+            // An approval is a person's judgement; an agent approving its own draft would defeat review.
+            throw new ForbiddenException("only a signed-in supervisor can approve a draft");
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var draft = await FindDraftAsync(db, inboxId, draftId, ct);
         EnsureEditable(draft, expectedVersion, "approved");
@@ -23,6 +29,8 @@ public sealed partial class DraftsService
         var now = clock.UtcNowMs();
         var oldSendAt = draft.SendAt;
         ApplySchedule(draft, sendAt < now ? now : ClockExtensions.TruncateToMs(sendAt));
+        draft.ApprovedBy = actor.DisplayName;
+        draft.ApprovedAt = now;
         draft.UpdatedAt = now;
         draft.Version++;
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Approved, now, new { from = oldSendAt, send_at = draft.SendAt }));
@@ -45,6 +53,8 @@ public sealed partial class DraftsService
         EnsureEditable(draft, expectedVersion, "changed");
         var now = clock.UtcNowMs();
         ApplySchedule(draft, null);
+        draft.ApprovedBy = null;
+        draft.ApprovedAt = null;
         draft.UpdatedAt = now;
         draft.Version++;
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Unscheduled, now, new { reason = "approval undone" }));

@@ -224,6 +224,13 @@ public sealed partial class DraftsService(
             db.AuditEntries.Add(Audit(draft, actor, AuditActions.Edited, now, new { changed }));
         }
 
+        if (draft.ApprovedAt is not null && changed.Any(field => field != "labels"))
+        {
+            // The approval was for the words as they were; the new ones need their own.
+            draft.ApprovedBy = null;
+            draft.ApprovedAt = null;
+        }
+
         if (scheduleAction is not null)
         {
             db.AuditEntries.Add(Audit(draft, actor, scheduleAction, now, new { from = oldSendAt, to = draft.SendAt }));
@@ -271,6 +278,11 @@ public sealed partial class DraftsService(
         if (dueBy is { } due)
         {
             candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
+        }
+
+        if (ReviewRules.NeedsApproval(actor))
+        {
+            candidate = candidate.SendableUnattended(db);
         }
 
         var claimed = await candidate

@@ -65,6 +65,25 @@ public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, I
         return inbox;
     }
 
+    /// <summary>
+    /// Turns review on or off for an inbox. On: agents may no longer send from it and its scheduled drafts wait for a
+    /// supervisor's approval. Off: held drafts whose time has passed go out with the next due-sweep.
+    /// </summary>
+    public async Task<Inbox> SetReviewRequiredAsync(string inboxId, bool required, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var inbox = await db.Inboxes.FirstOrDefaultAsync(i => i.InboxId == inboxId, ct)
+            ?? throw new NotFoundException($"inbox {inboxId} not found");
+        if (inbox.ReviewRequired != required)
+        {
+            inbox.ReviewRequired = required;
+            inbox.UpdatedAt = clock.UtcNowMs();
+            await db.SaveChangesAsync(ct);
+        }
+
+        return inbox;
+    }
+
     public async Task<Inbox> GetAsync(AccessScope scope, string inboxId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -31,6 +31,8 @@ public sealed partial class DueSweepJob(
         await using var db = await dbFactory.CreateDbContextAsync();
         var overdue = await db.Drafts.AsNoTracking()
             .Where(d => d.State == DraftState.Scheduled && d.SendAt <= overdueBefore)
+            // Held for review: re-sending them every sweep would only be refused every time.
+            .SendableUnattended(db)
             .OrderBy(d => d.SendAt)
             .Select(d => new { d.DraftId, d.Version })
             .Take(10_000)

@@ -103,6 +103,7 @@ public static class DraftsApi
         HttpContext context,
         DraftQueries queries,
         MessageQueries messages,
+        InboxService inboxes,
         SendScheduler scheduler,
         CancellationToken ct)
     {
@@ -116,6 +117,11 @@ public static class DraftsApi
         if (!caller.CanSend)
         {
             throw new ForbiddenException("this API key may not send; a supervisor approves its drafts");
+        }
+
+        if ((await inboxes.GetAsync(caller.Scope, inbox, ct)).ReviewRequired)
+        {
+            throw new ForbiddenException($"inbox {inbox} requires review: agents cannot send from it; a supervisor approves and sends its drafts");
         }
 
         var draft = await queries.GetAsync(caller.Scope, inbox, draftId, ct);

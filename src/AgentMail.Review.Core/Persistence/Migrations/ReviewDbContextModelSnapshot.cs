@@ -147,6 +147,12 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.Property<string>("DraftId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ApprovedBy")
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("Bcc")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Http.Json;
+using AgentMail.Review.Core.Inboxes;
+using AgentMail.Review.Web.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentMail.Review.Web.Tests.Auth;
+
+public sealed class ReviewRequiredApiTests(ReviewApiFactory factory) : IClassFixture<ReviewApiFactory>
+{
+    private readonly HttpClient _api = factory.CreateAgentClient();
+
+    [Fact]
+    public async Task An_agent_key_cannot_send_from_an_inbox_that_requires_review()
+    {
+        var inbox = await _api.CreateInboxAsync();
+        await factory.Services.GetRequiredService<InboxService>().SetReviewRequiredAsync(inbox, true);
+        var draft = await _api.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = "needs a look" });
+
+        var response = await _api.PostAsJsonAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}/send", new { });
+        var body = await response.ReadJsonAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("ForbiddenError", body["name"]!.GetValue<string>());
+        Assert.Contains("requires review", body["message"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}")).StatusCode);
+        await using var db = factory.OpenDb();
+        Assert.False(await db.Messages.AnyAsync(m => m.InboxId == inbox));
+    }
+
+    [Fact]
+    public async Task The_inbox_says_it_requires_review_and_agents_may_still_write_and_schedule_drafts()
+    {
+        var inbox = await _api.CreateInboxAsync();
+        await factory.Services.GetRequiredService<InboxService>().SetReviewRequiredAsync(inbox, true);
+
+        var shown = await (await _api.GetAsync($"/v0/inboxes/{inbox}")).ReadJsonAsync();
+        var scheduled = await _api.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, send_at = ApiClientExtensions.Iso(DateTime.UtcNow.AddHours(1)) });
+
+        Assert.True(shown["review_required"]!.GetValue<bool>());
+        Assert.Equal("scheduled", scheduled["send_status"]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AgentMail.Review.E2E.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AgentMail.Review.E2E.Console;
+
+/// <summary>A supervisor's day in a real browser against the real server.</summary>
+public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
+{
+    private const string Supervisor = "supervisor@example.com";
+
+    [Fact]
+    public async Task A_draft_created_through_the_api_appears_live_in_two_open_consoles()
+    {
+        var first = await browser.SignInAsync(Supervisor);
+        var second = await browser.SignInAsync(Supervisor);
+        var inbox = await browser.CreateInboxAsync();
+
+        var subject = $"live {Guid.NewGuid():N}"[..16];
+        await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject });
+
+        // Within a second of the API call, without a reload.
+        await Expect(ConsoleBrowser.Row(first, subject)).ToBeVisibleAsync(new() { Timeout = 1_000 });
+        await Expect(ConsoleBrowser.Row(second, subject)).ToBeVisibleAsync(new() { Timeout = 1_000 });
+        await Expect(ConsoleBrowser.Row(first, subject).GetByTestId("new-marker")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_supervisor_edits_a_draft_inline()
+    {
+        var page = await browser.SignInAsync(Supervisor);
+        var inbox = await browser.CreateInboxAsync();
+        var subject = $"edit {Guid.NewGuid():N}"[..16];
+        var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject, text = "draft body" });
+
+        await ConsoleBrowser.Row(page, subject).GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        var editor = page.GetByTestId("draft-editor");
+        await editor.GetByLabel("Subject").FillAsync("Edited by a person");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        await Expect(ConsoleBrowser.Row(page, "Edited by a person")).ToBeVisibleAsync();
+        var stored = await ConsoleBrowser.ReadAsync(await browser.GetDraftAsync(inbox, draft["draft_id"]!.GetValue<string>()));
+        Assert.Equal("Edited by a person", stored["subject"]!.GetValue<string>());
+        Assert.Equal("draft body", stored["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Rescheduling_through_the_pickers_stores_the_supervisors_local_time_in_utc()
+    {
+        var page = await browser.SignInAsync(Supervisor, timeZone: "America/New_York");
+        var inbox = await browser.CreateInboxAsync();
+        var subject = $"tz {Guid.NewGuid():N}"[..16];
+        var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject });
+        var localDay = TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).Date.AddDays(3);
+
+        await ConsoleBrowser.Row(page, subject).GetByRole(AriaRole.Button, new() { Name = "Reschedule" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByTestId("time-zone")).ToHaveTextAsync("America/New_York");
+        await dialog.GetByLabel("Send date").FillAsync(localDay.ToString("yyyy-MM-dd"));
+        await dialog.GetByLabel("Send date").PressAsync("Enter");
+        await dialog.GetByLabel("Send time").FillAsync("09:30");
+        await dialog.GetByLabel("Send time").PressAsync("Enter");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        var expectedUtc = TimeZoneInfo.ConvertTimeToUtc(localDay.AddHours(9).AddMinutes(30), TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+        await Expect(ConsoleBrowser.Row(page, subject).Locator("[data-state=scheduled]")).ToBeVisibleAsync();
+        var stored = await ConsoleBrowser.ReadAsync(await browser.GetDraftAsync(inbox, draft["draft_id"]!.GetValue<string>()));
+        Assert.Equal(expectedUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"), stored["send_at"]!.GetValue<string>());
+        Assert.Equal("scheduled", stored["send_status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Approve_and_send_ends_in_a_message_and_the_row_leaves_every_console()
+    {
+        var page = await browser.SignInAsync(Supervisor);
+        var watcher = await browser.SignInAsync(Supervisor);
+        var inbox = await browser.CreateInboxAsync();
+        var subject = $"send {Guid.NewGuid():N}"[..16];
+        var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject, text = "hello" });
+        await Expect(ConsoleBrowser.Row(watcher, subject)).ToBeVisibleAsync();
+
+        await ConsoleBrowser.Row(page, subject).GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync(inbox);
+        await Expect(dialog).ToContainTextAsync("bob@example.com");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Expect(page.GetByText("Sending to bob@example.com")).ToBeVisibleAsync();
+
+        try
+        {
+            await Expect(ConsoleBrowser.Row(page, subject)).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        }
+        finally
+        {
+            System.IO.File.WriteAllText("/tmp/approve-server.log", browser.Server.Log);
+        }
+
+        await Expect(ConsoleBrowser.Row(watcher, subject)).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        var messages = await ConsoleBrowser.ReadAsync(await browser.Api.GetAsync($"/v0/inboxes/{inbox}/messages"));
+        var message = Assert.Single(messages["messages"]!.AsArray());
+        Assert.Equal(subject, message!["subject"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetDraftAsync(inbox, draft["draft_id"]!.GetValue<string>())).StatusCode);
+    }
+
+    [Fact]
+    public async Task Undo_within_the_window_keeps_the_draft_from_leaving()
+    {
+        var page = await browser.SignInAsync(Supervisor);
+        var inbox = await browser.CreateInboxAsync();
+        var subject = $"undo {Guid.NewGuid():N}"[..16];
+        var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject });
+
+        await ConsoleBrowser.Row(page, subject).GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Undo" }).ClickAsync();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        var stored = await ConsoleBrowser.ReadAsync(await browser.GetDraftAsync(inbox, draft["draft_id"]!.GetValue<string>()));
+        Assert.Null(stored["send_status"]);
+        var messages = await ConsoleBrowser.ReadAsync(await browser.Api.GetAsync($"/v0/inboxes/{inbox}/messages"));
+        Assert.Empty(messages["messages"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Deleting_asks_first_and_removes_the_draft()
+    {
+        var page = await browser.SignInAsync(Supervisor);
+        var inbox = await browser.CreateInboxAsync();
+        var subject = $"delete {Guid.NewGuid():N}"[..16];
+        var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject, send_at = DateTime.UtcNow.AddDays(1).ToString("O") });
+
+        await ConsoleBrowser.Row(page, subject).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+
+        await Expect(ConsoleBrowser.Row(page, subject)).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetDraftAsync(inbox, draft["draft_id"]!.GetValue<string>())).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_drafts_but_no_actions()
+    {
+        var inbox = await browser.CreateInboxAsync();
+        var subject = $"viewer {Guid.NewGuid():N}"[..16];
+        await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject });
+
+        var page = await browser.SignInAsync("viewer@example.com");
+
+        var row = ConsoleBrowser.Row(page, subject);
+        await Expect(row).ToBeVisibleAsync();
+        foreach (var action in new[] { "Edit", "Approve and send", "Reschedule", "Delete" })
+        {
+            await Expect(row.GetByRole(AriaRole.Button, new() { Name = action })).ToHaveCountAsync(0);
+        }
+    }
+
+    [Fact]
+    public async Task Script_in_draft_html_never_runs()
+    {
+        var page = await browser.SignInAsync(Supervisor);
+        var inbox = await browser.CreateInboxAsync();
+        var subject = $"xss {Guid.NewGuid():N}"[..16];
+        await browser.CreateDraftAsync(inbox, new
+        {
+            to = new[] { "bob@example.com" },
+            subject,
+            html = "<p>Visible text</p><script>window.top.pwned = 1</script><img src=\"x\" onerror=\"window.top.pwned = 2\"><a href=\"javascript:window.top.pwned=3\">link</a>",
+        });
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+
+        await ConsoleBrowser.Row(page, subject).GetByTestId("subject").ClickAsync();
+        var frame = page.FrameLocator("iframe[title='Draft HTML']");
+        await Expect(frame.GetByText("Visible text")).ToBeVisibleAsync();
+        await page.WaitForTimeoutAsync(500);
+
+        Assert.Equal("", await page.Locator("iframe[title='Draft HTML']").GetAttributeAsync("sandbox"));
+        Assert.Null(await page.EvaluateAsync<int?>("() => window.pwned ?? null"));
+        Assert.DoesNotContain("<script", await page.Locator("iframe[title='Draft HTML']").GetAttributeAsync("srcdoc") ?? "");
+        Assert.Equal(0, dialogs);
+    }
+}

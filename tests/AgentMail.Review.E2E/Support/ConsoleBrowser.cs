@@ -1,0 +1,94 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace AgentMail.Review.E2E.Support;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (its own browser download cannot work here) against one real server with
+/// the development sign-in. Each test opens its own browser contexts, so sessions never leak between tests.
+/// </summary>
+public sealed class ConsoleBrowser : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string DevPassword = "dev-password";
+
+    private IPlaywright? _playwright;
+
+    public ServerProcess Server { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public HttpClient Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await ServerProcess.StartAsync(new ServerOptions
+        {
+            Environment = new Dictionary<string, string?> { ["Review__Console__UndoWindow"] = "00:00:02" },
+        });
+        Api = new HttpClient { BaseAddress = Server.BaseUrl };
+        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Server.ApiKey);
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A signed-in page in a fresh context, in the given browser time zone.</summary>
+    public async Task<IPage> SignInAsync(string email, string timeZone = "UTC")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseUrl.ToString(), TimezoneId = timeZone, Locale = "en-GB" });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(DevPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        return page;
+    }
+
+    public async Task<string> CreateInboxAsync()
+    {
+        var response = await Api.PostAsJsonAsync("/v0/inboxes", new { username = $"e2e-{Guid.NewGuid():N}"[..16], domain = "example.com" });
+        return (await ReadAsync(response))["inbox_id"]!.GetValue<string>();
+    }
+
+    public async Task<JsonObject> CreateDraftAsync(string inbox, object draft) =>
+        await ReadAsync(await Api.PostAsJsonAsync($"/v0/inboxes/{inbox}/drafts", draft));
+
+    public async Task<HttpResponseMessage> GetDraftAsync(string inbox, string draftId) =>
+        await Api.GetAsync($"/v0/inboxes/{inbox}/drafts/{draftId}");
+
+    public static async Task<JsonObject> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>The grid row that shows this subject.</summary>
+    public static ILocator Row(IPage page, string subject) =>
+        page.Locator("[data-testid=queue-grid] tr").Filter(new() { Has = page.GetByTestId("subject").GetByText(subject, new() { Exact = true }) });
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+    }
+}

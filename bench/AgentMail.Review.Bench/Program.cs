@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using AgentMail.Review.Bench;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+if (options.ShowHelp)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
+return await Bench.RunAsync(options);
+
+namespace AgentMail.Review.Bench
+{
+    public static class Bench
+    {
+        /// <summary>Runs the chosen scenarios and writes the results. It reports; it does not judge: a missed goal is not a failure.</summary>
+        public static async Task<int> RunAsync(BenchOptions options, CancellationToken ct = default)
+        {
+            var clock = Stopwatch.StartNew();
+            var report = new BenchReport
+            {
+                Mode = options.Quick ? "quick" : "full",
+                Command = options.Describe(),
+                StartedAt = DateTimeOffset.UtcNow,
+                Machine = Machine.Describe(),
+                ServerRevision = Machine.GitRevision(ServerLauncher.RepositoryRoot),
+                ServerSettings = options.ServerEnvironment,
+                LoadAtStart = Machine.LoadAverage(),
+            };
+
+            Console.WriteLine($"AgentMail Review benchmark ({report.Mode})");
+            Console.WriteLine($"  {report.Command}");
+            Console.WriteLine($"  machine: {report.Machine.Cores} cores, {report.Machine.Memory}, {report.Machine.Cpu}; {report.Machine.Os}; {report.Machine.Runtime}; SQLite {report.Machine.Sqlite}");
+            Console.WriteLine($"  server: {options.ServerDll}{(report.ServerRevision is null ? "" : $" ({report.ServerRevision})")}");
+            Console.WriteLine($"  load average: {report.LoadAtStart}{(Environment.ProcessorCount < 4 ? " (on a small machine, anything else running skews the figures)" : "")}");
+
+            var work = Directory.CreateTempSubdirectory("agentmail-review-bench-");
+            var apiKey = $"am_bench_{RandomNumberGenerator.GetHexString(32, lowercase: true)}";
+            var status = 0;
+            try
+            {
+                if (options.RunsList)
+                {
+                    await new ListScenario(options, report, work.FullName, apiKey).RunAsync(ct);
+                }
+
+                if (options.RunsScheduled)
+                {
+                    await new ScheduledScenario(options, report, work.FullName, apiKey).RunAsync(ct);
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Data.Sqlite.SqliteException or TaskCanceledException)
+            {
+                Console.Error.WriteLine($"The benchmark could not finish: {e}");
+                report.Note($"the run stopped early: {e.Message.Split('\n')[0]}");
+                status = 1;
+            }
+            finally
+            {
+                report.DurationSeconds = clock.Elapsed.TotalSeconds;
+                report.LoadAtEnd = Machine.LoadAverage();
+                await report.WriteAsync(options.OutputFolder);
+                if (options.KeepData)
+                {
+                    Console.WriteLine($"  data kept in {work.FullName}");
+                }
+                else
+                {
+                    try
+                    {
+                        work.Delete(recursive: true);
+                    }
+                    catch (IOException)
+                    {
+                        // A leftover temp folder is harmless.
+                    }
+                }
+            }
+
+            Console.WriteLine();
+            var missed = report.Figures.Where(f => f.Met == false).ToList();
+            Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0} s. {report.Figures.Count(f => f.Met == true)} goals met, {missed.Count} missed.");
+            foreach (var f in missed)
+            {
+                Console.WriteLine($"  missed: {f.Label}: {BenchReport.Format(f.Value, f.Unit)} (goal {f.Goal})");
+            }
+
+            Console.WriteLine($"Results: {Path.Combine(options.OutputFolder, "results.json")} and results.md");
+            return status;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using AgentMail.Review.E2E.Support;
+using Xunit.Abstractions;
+
+namespace AgentMail.Review.E2E.Benchmarks;
+
+/// <summary>
+/// The benchmark tool in quick mode, against the real server: it must finish and report every figure. How fast the
+/// server is stays out of it; the tool reports, people judge.
+/// </summary>
+public sealed class BenchQuickModeTests(ITestOutputHelper output)
+{
+    private static readonly int[] QuickSizes = [1_000, 5_000];
+
+    private static string BenchProject => Path.Combine(ServerProcess.RepositoryRoot, "bench", "AgentMail.Review.Bench", "AgentMail.Review.Bench.csproj");
+
+    private static string BenchDll =>
+        Path.Combine(ServerProcess.RepositoryRoot, "bench", "AgentMail.Review.Bench", "bin", ServerProcess.Configuration, "net10.0", "AgentMail.Review.Bench.dll");
+
+    [Fact]
+    public async Task Quick_mode_finishes_and_reports_every_figure()
+    {
+        await EnsureBenchBuiltAsync();
+        var results = Directory.CreateTempSubdirectory("agentmail-review-bench-test-");
+        try
+        {
+            var (exitCode, log) = await ProcessRunner.RunAsync(
+                DotnetHost(),
+                [BenchDll, "--quick", "--out", results.FullName, "--server-dll", ServerProcess.ServerDll],
+                ServerProcess.RepositoryRoot,
+                TimeSpan.FromMinutes(5));
+            output.WriteLine(log);
+            Assert.True(exitCode == 0, $"the bench exited with {exitCode}:\n{log}");
+
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(results.FullName, "results.json")));
+            var figures = json.RootElement.GetProperty("figures").EnumerateArray()
+                .ToDictionary(f => f.GetProperty("key").GetString()!, f => f.GetProperty("value"));
+            var missing = ExpectedFigures().Where(key => !figures.ContainsKey(key)).ToList();
+            Assert.True(missing.Count == 0, $"figures not reported: {string.Join(", ", missing)}");
+            var unmeasured = ExpectedFigures().Where(key => figures[key].ValueKind != JsonValueKind.Number).ToList();
+            Assert.True(unmeasured.Count == 0, $"figures reported without a number: {string.Join(", ", unmeasured)}");
+
+            var plans = json.RootElement.GetProperty("query_plans");
+            foreach (var size in QuickSizes)
+            {
+                var store = string.Create(CultureInfo.InvariantCulture, $"store of {size:#,0} drafts");
+                Assert.True(plans.TryGetProperty(store, out var shapes), $"no query plans for the {store}");
+                Assert.Equal(4, shapes.GetArrayLength());
+                Assert.All(shapes.EnumerateArray(), shape => Assert.NotEmpty(shape.GetProperty("plan").EnumerateArray()));
+            }
+
+            Assert.True(File.Exists(Path.Combine(results.FullName, "results.md")), "results.md was not written");
+        }
+        finally
+        {
+            results.Delete(recursive: true);
+        }
+    }
+
+    private static IEnumerable<string> ExpectedFigures()
+    {
+        foreach (var size in QuickSizes)
+        {
+            yield return $"list.{size}.server_start_s";
+            foreach (var kind in new[] { "all", "scheduled" })
+            {
+                foreach (var page in new[] { "page1", "page20" })
+                {
+                    yield return $"list.{size}.{kind}.{page}.p50_ms";
+                    yield return $"list.{size}.{kind}.{page}.p95_ms";
+                    yield return $"list.{size}.{kind}.{page}.sql_only_p50_ms";
+                }
+
+                yield return $"list.{size}.{kind}.page20_vs_page1.p50_ratio";
+                yield return $"list.{size}.{kind}.page20_vs_page1.p95_ratio";
+            }
+        }
+
+        string[] scheduled =
+        [
+            "create_throughput_per_s", "create_latency.p50_ms", "create_latency.p95_ms", "all_delivered_observed_s", "all_delivered_s",
+            "first_delivered_s", "lateness.p50_s", "lateness.p99_s", "delivery_throughput_per_s", "messages", "distinct_draft_ids",
+            "outbox_rows", "drafts_left", "claims", "due_sweep_claims", "due_sweep_enqueued",
+        ];
+        foreach (var figure in scheduled)
+        {
+            yield return $"scheduled.{figure}";
+        }
+    }
+
+    /// <summary>A solution build has built the bench already; a build of this project alone has not.</summary>
+    private async Task EnsureBenchBuiltAsync()
+    {
+        var sources = Directory.EnumerateFiles(Path.GetDirectoryName(BenchProject)!, "*.cs*", SearchOption.TopDirectoryOnly);
+        if (File.Exists(BenchDll) && sources.All(s => File.GetLastWriteTimeUtc(s) <= File.GetLastWriteTimeUtc(BenchDll)))
+        {
+            return;
+        }
+
+        var (exitCode, log) = await ProcessRunner.RunAsync(
+            DotnetHost(), ["build", BenchProject, "-c", ServerProcess.Configuration, "--nologo", "-v", "quiet"], ServerProcess.RepositoryRoot, TimeSpan.FromMinutes(5));
+        Assert.True(exitCode == 0, $"building the bench failed:\n{log}");
+        output.WriteLine($"built {BenchDll}");
+    }
+
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+}

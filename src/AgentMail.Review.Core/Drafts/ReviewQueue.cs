@@ -46,7 +46,8 @@ public sealed record QueueRow(
     int AttachmentCount,
     long Version,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    bool AwaitingApproval = false);
 
 public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 
@@ -95,7 +96,7 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
         }
 
         var rows = await query
-            .Select(d => new QueueRow(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt))
+            .Select(Row(db, clock.UtcNowMs()))
             .Take(pageSize + 1)
             .ToListAsync(ct);
 
@@ -113,9 +114,7 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
     public async Task<QueueRow?> RowAsync(string draftId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Drafts.AsNoTracking().Where(d => d.DraftId == draftId)
-            .Select(d => new QueueRow(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt))
-            .FirstOrDefaultAsync(ct);
+        return await db.Drafts.AsNoTracking().Where(d => d.DraftId == draftId).Select(Row(db, clock.UtcNowMs())).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>How many drafts are in each state, across the organisation.</summary>
@@ -132,6 +131,11 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Inboxes.AsNoTracking().OrderBy(i => i.InboxId).Select(i => i.InboxId).ToListAsync(ct);
     }
+
+    /// <summary>A grid row, with whether the draft is due but held for a supervisor's approval (a review-required inbox).</summary>
+    private static System.Linq.Expressions.Expression<Func<Draft, QueueRow>> Row(ReviewDbContext db, DateTime now) => d => new QueueRow(
+        d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt,
+        d.State == DraftState.Scheduled && d.SendAt <= now && d.ApprovedAt == null && db.Inboxes.Any(i => i.InboxId == d.InboxId && i.ReviewRequired));
 
     private IQueryable<Draft> Filter(IQueryable<Draft> query, QueueFilter filter)
     {

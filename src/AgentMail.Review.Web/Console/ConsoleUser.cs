@@ -1,5 +1,5 @@
-using System.Security.Claims;
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Web.Auth;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace AgentMail.Review.Web.Console;
@@ -7,14 +7,8 @@ namespace AgentMail.Review.Web.Console;
 /// <summary>The signed-in person behind a console circuit, as the audit trail records them.</summary>
 public sealed class ConsoleUser(AuthenticationStateProvider authentication)
 {
-    /// <summary>Set from the first HTTP request of the circuit (the page load).</summary>
+    /// <summary>Where the person is, taken from the page request that started the circuit.</summary>
     public string? RemoteAddress { get; set; }
 
-    public async Task<Actor> ActorAsync()
-    {
-        var user = (await authentication.GetAuthenticationStateAsync()).User;
-        var subject = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? user.Identity?.Name ?? "unknown";
-        var email = user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue("email") ?? user.Identity?.Name ?? subject;
-        return Actor.Person(subject, email, RemoteAddress);
-    }
+    public async Task<Actor> ActorAsync() => PersonActor.From((await authentication.GetAuthenticationStateAsync()).User, RemoteAddress);
 }

@@ -81,4 +81,20 @@ public sealed class ReviewQueueTests : IAsyncLifetime
             Assert.Equal(23, seen.Count);
         }
     }
+
+    [Fact]
+    public async Task A_due_draft_held_for_review_is_marked_awaiting_approval_until_approved()
+    {
+        await _store.Get<AgentMail.Review.Core.Inboxes.InboxService>().SetReviewRequiredAsync(_inbox, true);
+        var held = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"], Subject = "held", SendAt = Now.AddMinutes(1) });
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "not yet due", SendAt = Now.AddHours(1) });
+        _store.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        var rows = (await Queue.PageAsync(new QueueFilter(), QueueSort.SendSoonest, 50, null)).Rows;
+        Assert.True(rows.Single(r => r.Subject == "held").AwaitingApproval);
+        Assert.False(rows.Single(r => r.Subject == "not yet due").AwaitingApproval);
+
+        await Drafts.ApproveAsync(TestActors.Supervisor, _inbox, held.DraftId, held.Version, Now.AddSeconds(5));
+        Assert.False((await Queue.RowAsync(held.DraftId))!.AwaitingApproval);
+    }
 }

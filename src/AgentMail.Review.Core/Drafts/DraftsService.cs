@@ -340,7 +340,8 @@ public sealed partial class DraftsService(
             Timestamp = now,
             CreatedAt = now,
             UpdatedAt = now,
-            SentBy = actor.ToString(),
+            // Who let it go: the supervisor who approved it, else whoever sent it (an agent's key, a person).
+            SentBy = claimed.ApprovedBy ?? actor.DisplayName,
             IdempotencyKey = idempotencyKey,
         };
 

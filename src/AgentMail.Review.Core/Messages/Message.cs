@@ -50,7 +50,7 @@ public sealed class Message
 
     public DateTime UpdatedAt { get; init; }
 
-    /// <summary>Who turned the draft into this message (agent key or person), for the "Sent" view and audits.</summary>
+    /// <summary>Who let the draft go: the approving supervisor, else the agent key or person that sent it.</summary>
     public required string SentBy { get; init; }
 
     /// <summary>The <c>Idempotency-Key</c> the send was made with, so a retried send answers the same message.</summary>

@@ -40,6 +40,7 @@ public sealed class ApproveSendTests(ReviewApiFactory factory) : IClassFixture<R
         await using var db = factory.OpenDb();
         var message = await db.Messages.SingleAsync(m => m.InboxId == inbox);
         Assert.Equal("approved", message.Subject);
+        Assert.Equal("supervisor@example.com", message.SentBy);
         Assert.Equal(DraftState.Pending, (await db.Drafts.SingleAsync(d => d.DraftId == second.DraftId)).State);
     }
 }

@@ -17,10 +17,12 @@ public static class SchedulingExtensions
     /// </summary>
     public static IServiceCollection AddReviewScheduling(this IServiceCollection services)
     {
-        // This host's own storage, registered before Hangfire's default (the process-wide JobStorage.Current), so
-        // two hosts in one process — as in the tests — never enqueue into each other's storage.
+        // This host's own storage and job activator, registered before Hangfire's defaults (the process-wide
+        // JobStorage.Current and JobActivator.Current), so two hosts in one process — as in the tests — never run
+        // each other's jobs.
         var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
         services.AddSingleton<JobStorage>(storage);
+        services.AddSingleton<JobActivator>(provider => new ScopedJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

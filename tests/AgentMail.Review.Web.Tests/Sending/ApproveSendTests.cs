@@ -24,7 +24,7 @@ public sealed class ApproveSendTests(ReviewApiFactory factory) : IClassFixture<R
         var second = await drafts.ApproveAsync(Supervisor, inbox, undone["draft_id"]!.GetValue<string>(), 1, DateTime.UtcNow.AddSeconds(1));
         await drafts.UndoApprovalAsync(Supervisor, inbox, second.DraftId, second.Version);
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             await using var poll = factory.OpenDb();

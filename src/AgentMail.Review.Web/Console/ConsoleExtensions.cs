@@ -12,7 +12,8 @@ public static class ConsoleExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
-        services.AddSignalR();
+        // Hub messages use the API's wire format, so a tool reads one shape of JSON everywhere.
+        services.AddSignalR().AddJsonProtocol(json => Api.ApiJson.Configure(json.PayloadSerializerOptions));
         services.AddHostedService<DraftsHubRelay>();
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();

@@ -7,6 +7,8 @@ namespace AgentMail.Review.Core.Drafts;
 /// <summary>Reads drafts straight from the store, one keyset page at a time.</summary>
 public sealed class DraftQueries(IDbContextFactory<ReviewDbContext> dbFactory)
 {
+    private static readonly KeysetOrder<Draft> ByUpdate = new(d => d.UpdatedAt, d => d.DraftId);
+
     public async Task<Draft> GetAsync(AccessScope scope, string? inboxId, string draftId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -60,40 +62,6 @@ public sealed class DraftQueries(IDbContextFactory<ReviewDbContext> dbFactory)
             query = query.Where(d => d.Labels.Contains(label));
         }
 
-        if (request.Before is { } before)
-        {
-            query = query.Where(d => d.UpdatedAt < before);
-        }
-
-        if (request.After is { } after)
-        {
-            query = query.Where(d => d.UpdatedAt > after);
-        }
-
-        var ascending = request.PageToken?.Ascending ?? request.Ascending;
-        if (request.PageToken is { } token)
-        {
-            query = ascending
-                ? query.Where(d => d.UpdatedAt > token.At || (d.UpdatedAt == token.At && string.Compare(d.DraftId, token.Id) > 0))
-                : query.Where(d => d.UpdatedAt < token.At || (d.UpdatedAt == token.At && string.Compare(d.DraftId, token.Id) < 0));
-        }
-
-        query = ascending
-            ? query.OrderBy(d => d.UpdatedAt).ThenBy(d => d.DraftId)
-            : query.OrderByDescending(d => d.UpdatedAt).ThenByDescending(d => d.DraftId);
-
-        var rows = await query.Take(request.Limit + 1).ToListAsync(ct);
-        return ToPage(rows, request.Limit, ascending, d => new PageToken(d.UpdatedAt, d.DraftId, ascending));
-    }
-
-    internal static Page<T> ToPage<T>(List<T> rows, int limit, bool ascending, Func<T, PageToken> tokenOf)
-    {
-        if (rows.Count <= limit)
-        {
-            return new Page<T>(rows, limit, null);
-        }
-
-        rows.RemoveAt(rows.Count - 1);
-        return new Page<T>(rows, limit, tokenOf(rows[^1]).Encode());
+        return await Keyset.PageAsync(query, ByUpdate, request, ct);
     }
 }

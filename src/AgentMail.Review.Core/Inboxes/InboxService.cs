@@ -10,6 +10,8 @@ public sealed record NewInbox(string? Username, string? Domain, string? DisplayN
 
 public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, IOptions<InboxOptions> options, TimeProvider clock)
 {
+    private static readonly KeysetOrder<Inbox> ByUpdate = new(i => i.UpdatedAt, i => i.InboxId);
+
     public async Task<Inbox> CreateAsync(NewInbox request, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -106,18 +108,6 @@ public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, I
             query = query.Where(i => ids.Contains(i.InboxId));
         }
 
-        var ascending = request.PageToken?.Ascending ?? request.Ascending;
-        if (request.PageToken is { } token)
-        {
-            query = ascending
-                ? query.Where(i => i.UpdatedAt > token.At || (i.UpdatedAt == token.At && string.Compare(i.InboxId, token.Id) > 0))
-                : query.Where(i => i.UpdatedAt < token.At || (i.UpdatedAt == token.At && string.Compare(i.InboxId, token.Id) < 0));
-        }
-
-        query = ascending
-            ? query.OrderBy(i => i.UpdatedAt).ThenBy(i => i.InboxId)
-            : query.OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.InboxId);
-        var rows = await query.Take(request.Limit + 1).ToListAsync(ct);
-        return DraftQueries.ToPage(rows, request.Limit, ascending, i => new PageToken(i.UpdatedAt, i.InboxId, ascending));
+        return await Keyset.PageAsync(query, ByUpdate, request, ct);
     }
 }

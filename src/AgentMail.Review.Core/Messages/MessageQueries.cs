@@ -7,6 +7,8 @@ namespace AgentMail.Review.Core.Messages;
 
 public sealed class MessageQueries(IDbContextFactory<ReviewDbContext> dbFactory)
 {
+    private static readonly KeysetOrder<Message> ByTime = new(m => m.Timestamp, m => m.MessageId);
+
     public async Task<Message> GetAsync(string inboxId, string messageId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -40,29 +42,6 @@ public sealed class MessageQueries(IDbContextFactory<ReviewDbContext> dbFactory)
             query = query.Where(m => m.Labels.Contains(label));
         }
 
-        if (request.Before is { } before)
-        {
-            query = query.Where(m => m.Timestamp < before);
-        }
-
-        if (request.After is { } after)
-        {
-            query = query.Where(m => m.Timestamp > after);
-        }
-
-        var ascending = request.PageToken?.Ascending ?? request.Ascending;
-        if (request.PageToken is { } token)
-        {
-            query = ascending
-                ? query.Where(m => m.Timestamp > token.At || (m.Timestamp == token.At && string.Compare(m.MessageId, token.Id) > 0))
-                : query.Where(m => m.Timestamp < token.At || (m.Timestamp == token.At && string.Compare(m.MessageId, token.Id) < 0));
-        }
-
-        query = ascending
-            ? query.OrderBy(m => m.Timestamp).ThenBy(m => m.MessageId)
-            : query.OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.MessageId);
-
-        var rows = await query.Take(request.Limit + 1).ToListAsync(ct);
-        return DraftQueries.ToPage(rows, request.Limit, ascending, m => new PageToken(m.Timestamp, m.MessageId, ascending));
+        return await Keyset.PageAsync(query, ByTime, request, ct);
     }
 }

@@ -57,6 +57,10 @@ public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 /// </summary>
 public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, TimeProvider clock)
 {
+    private static readonly TimeSpan CountsLifetime = TimeSpan.FromSeconds(1);
+
+    private (DateTimeOffset At, IReadOnlyDictionary<DraftState, int> Counts)? _counts;
+
     public async Task<QueuePage> PageAsync(QueueFilter filter, QueueSort sort, int pageSize, QueueCursor? after, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -117,12 +121,23 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
         return await db.Drafts.AsNoTracking().Where(d => d.DraftId == draftId).Select(Row(db, clock.UtcNowMs())).FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>How many drafts are in each state, across the organisation.</summary>
+    /// <summary>
+    /// How many drafts are in each state, across the organisation. Counting walks an index over every draft, so
+    /// all open consoles share one count for up to a second instead of each counting on every change.
+    /// </summary>
     public async Task<IReadOnlyDictionary<DraftState, int>> CountsAsync(CancellationToken ct = default)
     {
+        var now = clock.GetUtcNow();
+        if (_counts is { } cached && now - cached.At < CountsLifetime)
+        {
+            return cached.Counts;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var counts = await db.Drafts.AsNoTracking().GroupBy(d => d.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        return Enum.GetValues<DraftState>().ToDictionary(s => s, s => counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0);
+        var rows = await db.Drafts.AsNoTracking().GroupBy(d => d.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var counts = Enum.GetValues<DraftState>().ToDictionary(s => s, s => rows.FirstOrDefault(c => c.Key == s)?.Count ?? 0);
+        _counts = (now, counts);
+        return counts;
     }
 
     /// <summary>The inboxes and labels a supervisor can filter by.</summary>

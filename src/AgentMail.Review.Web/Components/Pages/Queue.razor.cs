@@ -40,6 +40,8 @@ public sealed partial class Queue : IAsyncDisposable
     private IDisposable? _subscription;
     private IJSObjectReference? _shortcuts;
     private DotNetObjectReference<Queue>? _self;
+    private ITimer? _clockTick;
+    private static readonly TimeSpan ReloadBatching = TimeSpan.FromMilliseconds(150);
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private int _reloadPending;
 
@@ -57,6 +59,8 @@ public sealed partial class Queue : IAsyncDisposable
 
     [Inject] private BrowserClock Clock { get; set; } = null!;
 
+    [Inject] private TimeProvider Time { get; set; } = null!;
+
     [Inject] private IDialogService Dialogs { get; set; } = null!;
 
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
@@ -73,6 +77,8 @@ public sealed partial class Queue : IAsyncDisposable
     {
         _me = (await Actions.CurrentActorAsync()).Id;
         _subscription = Changes.Subscribe(OnDraftChangedAsync);
+        // "in 2 h" and "5 min ago" stay true on a console left open all day.
+        _clockTick = Time.CreateTimer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         _inboxes = await Store.InboxIdsAsync();
         await LoadAsync();
     }
@@ -127,6 +133,8 @@ public sealed partial class Queue : IAsyncDisposable
         await _reloadGate.WaitAsync();
         try
         {
+            // Changes rarely come alone (a batch of sends, a bulk action): take in those arriving just after.
+            await Task.Delay(ReloadBatching);
             Interlocked.Exchange(ref _reloadPending, 0);
             await InvokeAsync(async () =>
             {
@@ -465,6 +473,7 @@ public sealed partial class Queue : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
+        _clockTick?.Dispose();
         if (_shortcuts is not null)
         {
             try

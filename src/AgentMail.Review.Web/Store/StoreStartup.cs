@@ -27,5 +27,8 @@ public static class StoreStartup
     public static async Task PrepareStoreAsync(this WebApplication app)
     {
         await app.Services.MigrateReviewStoreAsync();
+        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(
+            Core.Persistence.StoreConnection.Prepare(app.Configuration.GetConnectionString(Core.Persistence.StoreConnection.ConnectionStringName))).DataSource;
+        app.Logger.LogInformation("SQLite store: {DatabasePath}", Path.GetFullPath(dataSource));
     }
 }

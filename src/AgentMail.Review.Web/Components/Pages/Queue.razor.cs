@@ -21,6 +21,8 @@ public sealed partial class Queue : IAsyncDisposable
 {
     private readonly HashSet<string> _selected = [];
     private readonly HashSet<string> _newIds = [];
+    private readonly List<DraftChange> _changedSinceReload = [];
+    private volatile bool _disposed;
     private readonly Stack<QueueCursor?> _previous = new();
     private IReadOnlyList<QueueRow> _rows = [];
     private IReadOnlyDictionary<DraftState, int> _counts = new Dictionary<DraftState, int>();
@@ -107,24 +109,18 @@ public sealed partial class Queue : IAsyncDisposable
     }
 
     /// <summary>
-    /// Changes arrive from any thread, often in bursts; the page reloads at most one at a time, folding a burst into
-    /// one reload, and keeps its page, selection and any half-typed edit.
+    /// Changes arrive from any thread, often in bursts. Each is noted on the circuit's own thread; the page then
+    /// reloads at most one at a time, folding a burst into one reload, and keeps its page, selection and any
+    /// half-typed edit.
     /// </summary>
     private async Task OnDraftChangedAsync(DraftChange change)
     {
-        if (change.Kind == DraftChangeKind.Created)
+        if (_disposed)
         {
-            lock (_newIds)
-            {
-                _newIds.Add(change.DraftId);
-            }
+            return;
         }
 
-        if (_editing is not null && change.DraftId == _editing.DraftId && change.Actor.Id != _me)
-        {
-            _changedUnderneathBy = change.Actor.DisplayName;
-        }
-
+        await InvokeAsync(() => Note(change));
         if (Interlocked.Exchange(ref _reloadPending, 1) == 1)
         {
             return;
@@ -136,12 +132,10 @@ public sealed partial class Queue : IAsyncDisposable
             // Changes rarely come alone (a batch of sends, a bulk action): take in those arriving just after.
             await Task.Delay(ReloadBatching);
             Interlocked.Exchange(ref _reloadPending, 0);
-            await InvokeAsync(async () =>
+            if (!_disposed)
             {
-                await LoadAsync();
-                await RefreshCurrentAsync(change);
-                StateHasChanged();
-            });
+                await InvokeAsync(ReloadAfterChangesAsync);
+            }
         }
         finally
         {
@@ -149,20 +143,39 @@ public sealed partial class Queue : IAsyncDisposable
         }
     }
 
-    private async Task RefreshCurrentAsync(DraftChange change)
+    private void Note(DraftChange change)
     {
-        if (_current is null || change.DraftId != _current.DraftId || _editing is not null)
+        _changedSinceReload.Add(change);
+        if (change.Kind == DraftChangeKind.Created)
         {
-            return;
+            _newIds.Add(change.DraftId);
         }
 
-        if (change.Kind is DraftChangeKind.Deleted or DraftChangeKind.Sent)
+        if (_editing is not null && change.DraftId == _editing.DraftId && change.Actor.Id != _me)
         {
-            _current = null;
-            return;
+            _changedUnderneathBy = change.Actor.DisplayName;
+            StateHasChanged();
+        }
+    }
+
+    private async Task ReloadAfterChangesAsync()
+    {
+        var changes = _changedSinceReload.ToList();
+        _changedSinceReload.Clear();
+        await LoadAsync();
+        if (_current is not null && _editing is null && changes.LastOrDefault(c => c.DraftId == _current.DraftId) is { } latest)
+        {
+            if (latest.Kind is DraftChangeKind.Deleted or DraftChangeKind.Sent)
+            {
+                _current = null;
+            }
+            else
+            {
+                await ShowAsync(_current.DraftId);
+            }
         }
 
-        await ShowAsync(_current.DraftId);
+        StateHasChanged();
     }
 
     private async Task OnFilterChanged(QueueFilter filter)
@@ -220,10 +233,7 @@ public sealed partial class Queue : IAsyncDisposable
             return;
         }
 
-        lock (_newIds)
-        {
-            _newIds.Remove(draftId);
-        }
+        _newIds.Remove(draftId);
 
         _audit = await AuditTrail.ForDraftAsync(draftId);
         _replyTo = _current.InReplyTo is null ? null : await Messages.FindAsync(_current.InReplyTo);
@@ -472,6 +482,7 @@ public sealed partial class Queue : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _subscription?.Dispose();
         _clockTick?.Dispose();
         if (_shortcuts is not null)
@@ -488,6 +499,5 @@ public sealed partial class Queue : IAsyncDisposable
         }
 
         _self?.Dispose();
-        _reloadGate.Dispose();
     }
 }

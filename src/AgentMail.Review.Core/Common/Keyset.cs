@@ -61,8 +61,11 @@ internal static class Keyset
     {
         var row = at.Parameters[0];
         var idBody = new ReplaceParameter(id.Parameters[0], row).Visit(id.Body);
-        var tokenAt = Parameter(token.At);
-        var tokenId = Parameter(token.Id);
+        // Read through a captured variable, so EF sends the values as parameters (@token_At, @token_Id) and every
+        // page shares one cached query plan.
+        Expression<Func<PageToken>> captured = () => token;
+        var tokenAt = Expression.Property(captured.Body, nameof(PageToken.At));
+        var tokenId = Expression.Property(captured.Body, nameof(PageToken.Id));
         var comparison = ascending ? ExpressionType.GreaterThan : ExpressionType.LessThan;
         var idCompare = Expression.MakeBinary(
             comparison,
@@ -74,14 +77,11 @@ internal static class Keyset
         return Expression.Lambda<Func<T, bool>>(body, row);
     }
 
-    private static Expression<Func<T, bool>> Compare<T>(Expression<Func<T, DateTime>> at, ExpressionType comparison, DateTime value) =>
-        Expression.Lambda<Func<T, bool>>(Expression.MakeBinary(comparison, at.Body, Parameter(value)), at.Parameters);
-
-    /// <summary>A value EF sends as a SQL parameter (not a literal), so every page shares one cached query plan.</summary>
-    private static Expression Parameter<TValue>(TValue value) =>
-        Expression.Property(Expression.Constant(new Box<TValue>(value)), nameof(Box<TValue>.Value));
-
-    private sealed record Box<TValue>(TValue Value);
+    private static Expression<Func<T, bool>> Compare<T>(Expression<Func<T, DateTime>> at, ExpressionType comparison, DateTime value)
+    {
+        Expression<Func<DateTime>> captured = () => value;
+        return Expression.Lambda<Func<T, bool>>(Expression.MakeBinary(comparison, at.Body, captured.Body), at.Parameters);
+    }
 
     private sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
     {

@@ -150,6 +150,7 @@ public sealed class BenchReport
         "s" => value.ToString(value < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " s",
         "x" => value.ToString("0.00", CultureInfo.InvariantCulture) + "×",
         "/s" => value.ToString("#,0", CultureInfo.InvariantCulture) + " /s",
+        "%" => value.ToString("0", CultureInfo.InvariantCulture) + " %",
         "" or "count" => value.ToString("#,0", CultureInfo.InvariantCulture),
         _ => value.ToString("0.##", CultureInfo.InvariantCulture) + " " + unit,
     };

@@ -54,12 +54,16 @@ namespace AgentMail.Review.Bench
             {
                 if (options.RunsList)
                 {
+                    await using var watch = CpuWatch.Start();
                     await new ListScenario(options, report, work.FullName, apiKey).RunAsync(ct);
+                    await ReportCpuAsync(report, "list", watch);
                 }
 
                 if (options.RunsScheduled)
                 {
+                    await using var watch = CpuWatch.Start();
                     await new ScheduledScenario(options, report, work.FullName, apiKey).RunAsync(ct);
+                    await ReportCpuAsync(report, "scheduled", watch);
                 }
             }
             catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Data.Sqlite.SqliteException or TaskCanceledException)
@@ -100,6 +104,19 @@ namespace AgentMail.Review.Bench
 
             Console.WriteLine($"Results: {Path.Combine(options.OutputFolder, "results.json")} and results.md");
             return status;
+        }
+
+        private static async Task ReportCpuAsync(BenchReport report, string scenario, CpuWatch watch)
+        {
+            if (!CpuWatch.Available)
+            {
+                return;
+            }
+
+            var (busy, others) = await watch.StopAsync();
+            report.Add(new Figure($"{scenario}.machine_busy_pct", scenario, "machine CPU busy during this scenario (all cores)", busy, "%", null, null));
+            report.Add(new Figure($"{scenario}.others_cpu_pct", scenario, "of which other processes (neither the bench nor its servers)", others, "%", null, null,
+                others > 10 ? "other work on the machine skews these figures" : null));
         }
     }
 }

@@ -19,6 +19,7 @@ public sealed class ServerLauncher : IAsyncDisposable
 
     private readonly Process _process;
     private readonly List<string> _lines = [];
+    private readonly StreamWriter _logFile;
 
     private ServerLauncher(Process process, int port, string apiKey, string databasePath)
     {
@@ -27,6 +28,8 @@ public sealed class ServerLauncher : IAsyncDisposable
         ApiKey = apiKey;
         DatabasePath = databasePath;
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
+        // The whole output, next to the database, for --keep-data runs that need a closer look.
+        _logFile = new StreamWriter(Path.Combine(Path.GetDirectoryName(databasePath)!, $"server-{port}.log"));
     }
 
     public Uri BaseUrl { get; }
@@ -83,6 +86,7 @@ public sealed class ServerLauncher : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var server = Launch(serverDll, FreeLoopbackPort(), databasePath, apiKey, environment);
+            CpuWatch.Track(server.ProcessId);
             try
             {
                 await server.WaitUntilHealthyAsync(timeout, ct);
@@ -139,14 +143,9 @@ public sealed class ServerLauncher : IAsyncDisposable
         }
 
         _process.Dispose();
-
-        // Kept next to the database, for --keep-data runs that need a closer look.
-        try
+        lock (_lines)
         {
-            await File.WriteAllLinesAsync(Path.Combine(Path.GetDirectoryName(DatabasePath)!, $"server-{Port}.log"), Lines);
-        }
-        catch (IOException)
-        {
+            _logFile.Dispose();
         }
     }
 
@@ -257,6 +256,15 @@ public sealed class ServerLauncher : IAsyncDisposable
             if (_lines.Count < MaxKeptLines)
             {
                 _lines.Add(line);
+            }
+
+            try
+            {
+                _logFile.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // A last line after the server was disposed; the file is closed.
             }
         }
 

@@ -29,9 +29,14 @@ public sealed class SendDraftJob(DraftSender sender, DraftQueries queries, SendO
             return;
         }
 
-        var early = sendAt.Value - clock.GetUtcNow().UtcDateTime;
-        if (early > TimeSpan.Zero && early <= LongestEarlyStart)
+        // A timer may wake a few milliseconds early, and a claim before send_at is refused: wait until it has come.
+        for (var early = sendAt.Value - clock.UtcNowMs(); early > TimeSpan.Zero; early = sendAt.Value - clock.UtcNowMs())
         {
+            if (early > LongestEarlyStart)
+            {
+                return;
+            }
+
             await Task.Delay(early, clock);
         }
 

@@ -198,8 +198,8 @@ public sealed partial class DraftsService(
         if (patch.AddAttachments.Count > 0 || patch.RemoveAttachments.Count > 0)
         {
             changed.Add("attachments");
-            var removed = patch.RemoveAttachments.ToHashSet();
-            await db.AttachmentContents.Where(c => removed.Contains(c.AttachmentId)).ExecuteDeleteAsync(ct);
+            // Deleted in the same SaveChanges as the version-checked draft: a patch that loses a race keeps every byte.
+            db.AttachmentContents.RemoveRange(patch.RemoveAttachments.Distinct().Select(id => new AttachmentContent { AttachmentId = id, Data = [] }));
             draft.Attachments = [.. kept, .. AddAttachments(db, patch.AddAttachments)];
         }
 

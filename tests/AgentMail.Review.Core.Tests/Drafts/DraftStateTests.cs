@@ -127,4 +127,31 @@ public sealed class DraftStateTests : IAsyncLifetime
             changes.Select(c => (c.Kind, c.State)));
         Assert.Equal(outcome.Message!.MessageId, changes[^1].MessageId);
     }
+
+    [Fact]
+    public async Task Removing_and_adding_attachments_keeps_exactly_the_bytes_the_draft_still_lists()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft
+        {
+            Attachments = [new NewAttachment("a.txt", "text/plain", null, null, "aaa"u8.ToArray()), new NewAttachment("b.txt", "text/plain", null, null, "bbb"u8.ToArray())],
+        });
+        var (a, b) = (draft.Attachments[0].AttachmentId, draft.Attachments[1].AttachmentId);
+
+        var unknown = await Assert.ThrowsAsync<ValidationException>(() =>
+            Drafts.UpdateAsync(TestActors.Agent, _inbox, draft.DraftId, new DraftPatch { RemoveAttachments = [a, "no-such-attachment"] }));
+        Assert.Equal("remove_attachments", Assert.Single(unknown.Errors).Field);
+
+        var updated = await Drafts.UpdateAsync(TestActors.Agent, _inbox, draft.DraftId, new DraftPatch
+        {
+            RemoveAttachments = [a],
+            AddAttachments = [new NewAttachment("c.txt", "text/plain", null, null, "ccc"u8.ToArray())],
+        });
+
+        Assert.Equal(["b.txt", "c.txt"], updated.Attachments.Select(x => x.Filename));
+        await using var db = _store.OpenDb();
+        var stored = await db.AttachmentContents.Select(c => c.AttachmentId).ToListAsync();
+        Assert.DoesNotContain(a, stored);
+        Assert.Contains(b, stored);
+        Assert.Contains(updated.Attachments[1].AttachmentId, stored);
+    }
 }

@@ -5,7 +5,10 @@ namespace AgentMail.Review.Bench;
 public enum Scenario
 {
     List,
+    Create,
     Scheduled,
+    Live,
+    Circuits,
     All,
 }
 
@@ -18,9 +21,13 @@ public sealed record BenchOptions
           dotnet run -c Release --project bench/AgentMail.Review.Bench -- [options]
 
         Options:
-          --quick                     small sizes (list 1,000 and 5,000; scheduled 500), for a smoke run
-          --scenario list|scheduled|all   which scenarios to run (default all)
-          --sizes 10000,100000        store sizes for the list scenario
+          --quick                     small sizes (list 1,000 and 5,000; creates 2,000; scheduled 500; live 1 and 5
+                                      clients; circuits 1 and 3), for a smoke run
+          --scenario list|create|scheduled|live|circuits|all   which scenarios to run (default all)
+          --sizes 10000,100000,1000000  store sizes for the list scenario
+          --create-count N            drafts created through the API (and inserted raw) by the create scenario (default 20000)
+          --live-clients 1,20,100     connected hub clients for the live-update scenario
+          --circuits 1,50,100,200     connected console circuits for the memory scenario
           --scheduled-count N         drafts created through the API and due at one send_at (default 10000)
           --clients N                 concurrent HTTP clients creating scheduled drafts (default 16)
           --send-at-offset-ms N       milliseconds past the whole second of the shared send_at (default 500)
@@ -36,7 +43,13 @@ public sealed record BenchOptions
 
     public Scenario Scenario { get; init; } = Scenario.All;
 
-    public IReadOnlyList<int> Sizes { get; init; } = [10_000, 100_000];
+    public IReadOnlyList<int> Sizes { get; init; } = [10_000, 100_000, 1_000_000];
+
+    public int CreateCount { get; init; } = 20_000;
+
+    public IReadOnlyList<int> LiveClients { get; init; } = [1, 20, 100];
+
+    public IReadOnlyList<int> Circuits { get; init; } = [1, 50, 100, 200];
 
     public int ScheduledCount { get; init; } = 10_000;
 
@@ -61,7 +74,13 @@ public sealed record BenchOptions
 
     public bool RunsList => Scenario is Scenario.List or Scenario.All;
 
+    public bool RunsCreate => Scenario is Scenario.Create or Scenario.All;
+
     public bool RunsScheduled => Scenario is Scenario.Scheduled or Scenario.All;
+
+    public bool RunsLive => Scenario is Scenario.Live or Scenario.All;
+
+    public bool RunsCircuits => Scenario is Scenario.Circuits or Scenario.All;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -69,7 +88,10 @@ public sealed record BenchOptions
         var quick = args.Contains("--quick");
         if (quick)
         {
-            options = options with { Quick = true, Sizes = [1_000, 5_000], ScheduledCount = 500 };
+            options = options with
+            {
+                Quick = true, Sizes = [1_000, 5_000], CreateCount = 2_000, ScheduledCount = 500, LiveClients = [1, 5], Circuits = [1, 3],
+            };
         }
 
         var environment = new Dictionary<string, string>();
@@ -84,6 +106,9 @@ public sealed record BenchOptions
                 "--keep-data" => options with { KeepData = true },
                 "--scenario" => options with { Scenario = ParseScenario(Value()) },
                 "--sizes" => options with { Sizes = ParseSizes(Value()) },
+                "--create-count" => options with { CreateCount = ParsePositive(arg, Value()) },
+                "--live-clients" => options with { LiveClients = ParseSizes(Value()) },
+                "--circuits" => options with { Circuits = ParseSizes(Value()) },
                 "--scheduled-count" => options with { ScheduledCount = ParsePositive(arg, Value()) },
                 "--clients" => options with { Clients = ParsePositive(arg, Value()) },
                 "--send-at-offset-ms" => options with { SendAtOffsetMs = ParseOffset(Value()) },
@@ -113,6 +138,21 @@ public sealed record BenchOptions
             parts.Add($"--sizes {string.Join(',', Sizes)}");
         }
 
+        if (RunsCreate)
+        {
+            parts.Add($"--create-count {CreateCount}");
+        }
+
+        if (RunsLive)
+        {
+            parts.Add($"--live-clients {string.Join(',', LiveClients)}");
+        }
+
+        if (RunsCircuits)
+        {
+            parts.Add($"--circuits {string.Join(',', Circuits)}");
+        }
+
         if (RunsScheduled)
         {
             parts.Add($"--scheduled-count {ScheduledCount} --clients {Clients} --send-at-offset-ms {SendAtOffsetMs}");
@@ -137,14 +177,17 @@ public sealed record BenchOptions
     private static Scenario ParseScenario(string value) => value.ToLowerInvariant() switch
     {
         "list" => Scenario.List,
+        "create" => Scenario.Create,
         "scheduled" => Scenario.Scheduled,
+        "live" => Scenario.Live,
+        "circuits" => Scenario.Circuits,
         "all" => Scenario.All,
-        _ => throw new ArgumentException($"--scenario takes list, scheduled or all, not {value}"),
+        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits or all, not {value}"),
     };
 
     private static List<int> ParseSizes(string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => ParsePositive("--sizes", s.Replace("_", "", StringComparison.Ordinal)))
+            .Select(s => ParsePositive("a list of counts", s.Replace("_", "", StringComparison.Ordinal)))
             .ToList();
 
     private static int ParseOffset(string value) =>

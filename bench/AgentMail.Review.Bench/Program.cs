@@ -59,11 +59,32 @@ namespace AgentMail.Review.Bench
                     await ReportCpuAsync(report, "list", watch);
                 }
 
+                if (options.RunsCreate)
+                {
+                    await using var watch = CpuWatch.Start();
+                    await new CreateScenario(options, report, work.FullName, apiKey).RunAsync(ct);
+                    await ReportCpuAsync(report, "create", watch);
+                }
+
                 if (options.RunsScheduled)
                 {
                     await using var watch = CpuWatch.Start();
                     await new ScheduledScenario(options, report, work.FullName, apiKey).RunAsync(ct);
                     await ReportCpuAsync(report, "scheduled", watch);
+                }
+
+                if (options.RunsLive)
+                {
+                    await using var watch = CpuWatch.Start();
+                    await new LiveScenario(options, report, work.FullName, apiKey).RunAsync(ct);
+                    await ReportCpuAsync(report, "live", watch);
+                }
+
+                if (options.RunsCircuits)
+                {
+                    await using var watch = CpuWatch.Start();
+                    await new CircuitScenario(options, report, work.FullName, apiKey).RunAsync(ct);
+                    await ReportCpuAsync(report, "circuits", watch);
                 }
             }
             catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Data.Sqlite.SqliteException or TaskCanceledException)

@@ -108,6 +108,13 @@ public sealed class CpuWatch : IAsyncDisposable
         return self + _lastProcessTicks.Values.Sum();
     }
 
+    /// <summary>CPU time a process has used so far (user and system), read from /proc; null where that is not available.</summary>
+    public static TimeSpan? ProcessCpuTime(int pid) =>
+        ProcessTicks(pid) is { } ticks ? TimeSpan.FromMilliseconds(ticks * 1000.0 / ClockTicksPerSecond) : null;
+
+    /// <summary>The kernel's USER_HZ, 100 on Linux for every architecture .NET runs on.</summary>
+    private const int ClockTicksPerSecond = 100;
+
     private static long? ProcessTicks(int pid)
     {
         try

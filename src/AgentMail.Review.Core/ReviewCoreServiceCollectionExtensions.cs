@@ -19,7 +19,9 @@ public static class ReviewCoreServiceCollectionExtensions
     public static IServiceCollection AddReviewCore(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = StoreConnection.Prepare(configuration.GetConnectionString(StoreConnection.ConnectionStringName));
-        services.AddPooledDbContextFactory<ReviewDbContext>(options => options.UseSqlite(connectionString));
+        services.AddPooledDbContextFactory<ReviewDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
+        services.AddSingleton(new WalGroupCommit(connectionString));
+        services.AddSingleton<StoreWriteLock>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<DraftLimits>().Bind(configuration.GetSection(DraftLimits.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -51,8 +53,11 @@ public static class ReviewCoreServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Applies pending migrations and turns on write-ahead logging (kept in the file once set).</summary>
-    public static async Task MigrateReviewStoreAsync(this IServiceProvider services, CancellationToken ct = default)
+    /// <summary>
+    /// Applies pending migrations and turns on write-ahead logging (kept in the file once set). Returns the store's
+    /// journal mode and synchronous setting, for the start-up log.
+    /// </summary>
+    public static async Task<string> MigrateReviewStoreAsync(this IServiceProvider services, CancellationToken ct = default)
     {
         var factory = services.GetRequiredService<IDbContextFactory<ReviewDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -65,5 +70,19 @@ public static class ReviewCoreServiceCollectionExtensions
         }
 
         await db.Database.MigrateAsync(ct);
+        await services.GetRequiredService<WalGroupCommit>().FlushAsync();
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var journal = await db.Database.SqlQueryRaw<string>("SELECT journal_mode AS Value FROM pragma_journal_mode").SingleAsync(ct);
+            var synchronous = await db.Database.SqlQueryRaw<long>("SELECT synchronous AS Value FROM pragma_synchronous").SingleAsync(ct);
+            var synchronousName = synchronous switch { 0 => "off", 1 => "normal", 2 => "full", 3 => "extra", _ => synchronous.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            return $"journal_mode={journal}, synchronous={synchronousName}, commits flushed to disk in groups before they are acknowledged";
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }

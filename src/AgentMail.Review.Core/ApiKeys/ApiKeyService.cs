@@ -9,7 +9,7 @@ namespace AgentMail.Review.Core.ApiKeys;
 /// <summary>A key as its holder sees it, once: the clear text is never stored.</summary>
 public sealed record CreatedApiKey(ApiKey Key, string Secret);
 
-public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, TimeProvider clock)
+public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, StoreWriteLock writeLock, TimeProvider clock)
 {
     private const string KeyPrefix = "am_";
 
@@ -29,7 +29,11 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
         if (existing is not null)
         {
             existing.RevokedAt = null;
-            await db.SaveChangesAsync(ct);
+            await using (await writeLock.EnterAsync(ct))
+            {
+                await db.SaveChangesAsync(ct);
+            }
+
             return existing;
         }
 
@@ -56,7 +60,10 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
         var now = clock.UtcNowMs();
         if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
         {
-            await db.ApiKeys.Where(k => k.ApiKeyId == key.ApiKeyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+            await using (await writeLock.EnterAsync(ct))
+            {
+                await db.ApiKeys.Where(k => k.ApiKeyId == key.ApiKeyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+            }
         }
 
         return key;
@@ -71,6 +78,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
     public async Task RevokeAsync(string apiKeyId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var write = await writeLock.EnterAsync(ct);
         var revoked = await db.ApiKeys.Where(k => k.ApiKeyId == apiKeyId && k.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, clock.UtcNowMs()), ct);
         if (revoked == 0 && !await db.ApiKeys.AnyAsync(k => k.ApiKeyId == apiKeyId, ct))
@@ -102,7 +110,11 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
             CreatedAt = clock.UtcNowMs(),
         };
         db.ApiKeys.Add(key);
-        await db.SaveChangesAsync(ct);
+        await using (await writeLock.EnterAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
         return key;
     }
 }

@@ -6,7 +6,7 @@ using MimeKit;
 namespace AgentMail.Review.Core.Delivery;
 
 /// <summary>The default transport: records the message in SQLite; nothing leaves the machine.</summary>
-public sealed class OutboxTransport(IDbContextFactory<ReviewDbContext> dbFactory, TimeProvider clock) : IMailTransport
+public sealed class OutboxTransport(IDbContextFactory<ReviewDbContext> dbFactory, StoreWriteLock writeLock, TimeProvider clock) : IMailTransport
 {
     public async Task DeliverAsync(MimeMessage message, CancellationToken ct)
     {
@@ -33,6 +33,9 @@ public sealed class OutboxTransport(IDbContextFactory<ReviewDbContext> dbFactory
             Mime = stream.ToArray(),
             RecordedAt = clock.UtcNowMs(),
         });
-        await db.SaveChangesAsync(ct);
+        await using (await writeLock.EnterAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+        }
     }
 }

@@ -16,6 +16,7 @@ namespace AgentMail.Review.Core.Drafts;
 /// </summary>
 public sealed partial class DraftsService(
     IDbContextFactory<ReviewDbContext> dbFactory,
+    StoreWriteLock writeLock,
     DraftValidator validator,
     DraftChangeFeed feed,
     TimeProvider clock,
@@ -122,7 +123,10 @@ public sealed partial class DraftsService(
 
         try
         {
-            await db.SaveChangesAsync(ct);
+            await using (await writeLock.EnterAsync(ct))
+            {
+                await db.SaveChangesAsync(ct);
+            }
         }
         catch (DbUpdateException) when (request.ClientId is not null)
         {
@@ -252,10 +256,11 @@ public sealed partial class DraftsService(
         var attachmentIds = draft.Attachments.Select(a => a.AttachmentId).ToList();
         db.Drafts.Remove(draft);
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Deleted, now, new { state = draft.State.ToString().ToLowerInvariant(), send_at = draft.SendAt }));
+        await using (await writeLock.EnterAsync(ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             await db.AttachmentContents.Where(c => attachmentIds.Contains(c.AttachmentId)).ExecuteDeleteAsync(ct);
-            await SaveOrConflictAsync(db, draft, ct);
+            await SaveCheckingVersionAsync(db, draft, ct);
             await transaction.CommitAsync(ct);
         }
 
@@ -273,33 +278,38 @@ public sealed partial class DraftsService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var candidate = db.Drafts.Where(d => d.DraftId == draftId && d.Version == expectedVersion && d.State != DraftState.Sending);
-        if (dueBy is { } due)
+        Draft draft;
+        await using (await writeLock.EnterAsync(ct))
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
+            var candidate = db.Drafts.Where(d => d.DraftId == draftId && d.Version == expectedVersion && d.State != DraftState.Sending);
+            if (dueBy is { } due)
+            {
+                candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
+            }
+
+            if (ReviewRules.NeedsApproval(actor))
+            {
+                candidate = candidate.SendableUnattended(db);
+            }
+
+            var claimed = await candidate
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(d => d.State, DraftState.Sending)
+                    .SetProperty(d => d.FailureReason, (string?)null)
+                    .SetProperty(d => d.Version, d => d.Version + 1)
+                    .SetProperty(d => d.UpdatedAt, now), ct);
+            if (claimed == 0)
+            {
+                return null;
+            }
+
+            draft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == draftId, ct);
+            db.AuditEntries.Add(Audit(draft, actor, AuditActions.Sending, now, new { reason }));
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
 
-        if (ReviewRules.NeedsApproval(actor))
-        {
-            candidate = candidate.SendableUnattended(db);
-        }
-
-        var claimed = await candidate
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(d => d.State, DraftState.Sending)
-                .SetProperty(d => d.FailureReason, (string?)null)
-                .SetProperty(d => d.Version, d => d.Version + 1)
-                .SetProperty(d => d.UpdatedAt, now), ct);
-        if (claimed == 0)
-        {
-            return null;
-        }
-
-        var draft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == draftId, ct);
-        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Sending, now, new { reason }));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         Publish(DraftChangeKind.Updated, draft, actor, now);
         return draft;
     }
@@ -345,20 +355,23 @@ public sealed partial class DraftsService(
             IdempotencyKey = idempotencyKey,
         };
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var removed = await db.Drafts
-            .Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending)
-            .ExecuteDeleteAsync(ct);
-        if (removed == 0)
+        await using (await writeLock.EnterAsync(ct))
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
-            throw new ConflictException($"draft {claimed.DraftId} is no longer claimed for sending");
-        }
+            var removed = await db.Drafts
+                .Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending)
+                .ExecuteDeleteAsync(ct);
+            if (removed == 0)
+            {
+                // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
+                throw new ConflictException($"draft {claimed.DraftId} is no longer claimed for sending");
+            }
 
-        db.Messages.Add(message);
-        db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = messageId }));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+            db.Messages.Add(message);
+            db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = messageId }));
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
 
         LogChanged(logger, claimed.DraftId, AuditActions.Sent, actor.ToString());
         feed.Publish(new DraftChange(DraftChangeKind.Sent, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Sending, claimed.SendAt, actor, now, messageId));
@@ -370,22 +383,26 @@ public sealed partial class DraftsService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var updated = await db.Drafts
-            .Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(d => d.State, DraftState.Failed)
-                .SetProperty(d => d.FailureReason, reason)
-                .SetProperty(d => d.Version, d => d.Version + 1)
-                .SetProperty(d => d.UpdatedAt, now), ct);
-        if (updated == 0)
+        await using (await writeLock.EnterAsync(ct))
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            return;
+            var updated = await db.Drafts
+                .Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(d => d.State, DraftState.Failed)
+                    .SetProperty(d => d.FailureReason, reason)
+                    .SetProperty(d => d.Version, d => d.Version + 1)
+                    .SetProperty(d => d.UpdatedAt, now), ct);
+            if (updated == 0)
+            {
+                return;
+            }
+
+            db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Failed, now, new { reason }));
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
 
-        db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Failed, now, new { reason }));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         LogFailed(logger, claimed.DraftId, reason);
         feed.Publish(new DraftChange(DraftChangeKind.Updated, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Failed, claimed.SendAt, actor, now));
     }
@@ -463,7 +480,16 @@ public sealed partial class DraftsService(
         }
     }
 
-    private static async Task SaveOrConflictAsync(ReviewDbContext db, Draft draft, CancellationToken ct)
+    private async Task SaveOrConflictAsync(ReviewDbContext db, Draft draft, CancellationToken ct)
+    {
+        await using (await writeLock.EnterAsync(ct))
+        {
+            await SaveCheckingVersionAsync(db, draft, ct);
+        }
+    }
+
+    /// <summary>Saves under the caller's hold on the write lock; a version that moved meanwhile is a conflict.</summary>
+    private static async Task SaveCheckingVersionAsync(ReviewDbContext db, Draft draft, CancellationToken ct)
     {
         try
         {

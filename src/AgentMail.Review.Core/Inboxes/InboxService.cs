@@ -8,7 +8,7 @@ namespace AgentMail.Review.Core.Inboxes;
 
 public sealed record NewInbox(string? Username, string? Domain, string? DisplayName, string? ClientId);
 
-public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, IOptions<InboxOptions> options, TimeProvider clock)
+public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, StoreWriteLock writeLock, IOptions<InboxOptions> options, TimeProvider clock)
 {
     private static readonly KeysetOrder<Inbox> ByUpdate = new(i => i.UpdatedAt, i => i.InboxId);
 
@@ -57,7 +57,10 @@ public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, I
         db.Inboxes.Add(inbox);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await using (await writeLock.EnterAsync(ct))
+            {
+                await db.SaveChangesAsync(ct);
+            }
         }
         catch (DbUpdateException)
         {
@@ -80,7 +83,10 @@ public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, I
         {
             inbox.ReviewRequired = required;
             inbox.UpdatedAt = clock.UtcNowMs();
-            await db.SaveChangesAsync(ct);
+            await using (await writeLock.EnterAsync(ct))
+            {
+                await db.SaveChangesAsync(ct);
+            }
         }
 
         return inbox;

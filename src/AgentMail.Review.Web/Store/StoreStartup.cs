@@ -26,9 +26,9 @@ public static class StoreStartup
     /// <summary>Brings the SQLite file up to the current schema before the first request is served.</summary>
     public static async Task PrepareStoreAsync(this WebApplication app)
     {
-        await app.Services.MigrateReviewStoreAsync();
+        var settings = await app.Services.MigrateReviewStoreAsync();
         var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(
             Core.Persistence.StoreConnection.Prepare(app.Configuration.GetConnectionString(Core.Persistence.StoreConnection.ConnectionStringName))).DataSource;
-        app.Logger.LogInformation("SQLite store: {DatabasePath}", Path.GetFullPath(dataSource));
+        app.Logger.LogInformation("SQLite store: {DatabasePath} ({StoreSettings})", Path.GetFullPath(dataSource), settings);
     }
 }

@@ -69,6 +69,7 @@ namespace AgentMail.Review.Bench
                 if (options.RunsScheduled)
                 {
                     await using var watch = CpuWatch.Start();
+                    await new LatenessScenario(options, report, work.FullName, apiKey).RunAsync(ct);
                     await new ScheduledScenario(options, report, work.FullName, apiKey).RunAsync(ct);
                     await ReportCpuAsync(report, "scheduled", watch);
                 }

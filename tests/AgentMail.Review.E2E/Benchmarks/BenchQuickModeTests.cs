@@ -88,6 +88,11 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
             yield return $"scheduled.{figure}";
         }
 
+        foreach (var figure in new[] { "p50_ms", "p99_ms", "max_ms", "early", "sent" })
+        {
+            yield return $"lateness.{figure}";
+        }
+
         foreach (var figure in CreateFigures)
         {
             yield return $"create.{figure}";
@@ -104,16 +109,37 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
         }
     }
 
-    private static readonly string[] CreateFigures = [];
+    private static readonly string[] CreateFigures =
+    [
+        "api_per_s", "api_latency.p50_ms", "api_latency.p95_ms", "api_latency.p99_ms", "server_cpu_ms_per_create", "raw_1_writer_per_s",
+        "raw_16_writers_per_s", "raw_durable_per_s", "api_vs_raw_ratio", "api_vs_raw_durable_ratio", "rejected", "stored",
+    ];
 
     private static IEnumerable<string> LiveFigures()
     {
-        yield break;
+        foreach (var clients in new[] { 1, 5 })
+        {
+            yield return $"live.{clients}.p50_ms";
+            yield return $"live.{clients}.p95_ms";
+            yield return $"live.{clients}.missing";
+            yield return $"live.{clients}.api_p50_ms";
+        }
     }
 
     private static IEnumerable<string> CircuitFigures()
     {
-        yield break;
+        foreach (var run in new[] { "idle", "rows50" })
+        {
+            yield return $"circuits.{run}.baseline_managed_mb";
+            foreach (var circuits in new[] { 1, 3 })
+            {
+                yield return $"circuits.{run}.{circuits}.per_circuit_kb";
+                yield return $"circuits.{run}.{circuits}.managed_mb";
+                yield return $"circuits.{run}.{circuits}.rss_mb";
+            }
+        }
+
+        yield return "circuits.after_close_managed_mb";
     }
 
     /// <summary>A solution build has built the bench already; a build of this project alone has not.</summary>

@@ -39,6 +39,8 @@ public sealed partial class Queue : IAsyncDisposable
     private IReadOnlyList<AuditEntry> _audit = [];
     private Message? _replyTo;
     private string? _me;
+    private Task<AuthenticationState>? _authorisedFor;
+    private bool _supervisor;
     private IDisposable? _subscription;
     private IJSObjectReference? _shortcuts;
     private DotNetObjectReference<Queue>? _self;
@@ -84,6 +86,24 @@ public sealed partial class Queue : IAsyncDisposable
         _inboxes = await Store.InboxIdsAsync();
         await LoadAsync();
     }
+
+    /// <summary>
+    /// Whether this person may act, decided once per authentication state rather than by an AuthorizeView in every row:
+    /// each of those is a component the circuit keeps for as long as the tab is open.
+    /// </summary>
+    protected override async Task OnParametersSetAsync()
+    {
+        if (ReferenceEquals(_authorisedFor, AuthenticationState))
+        {
+            return;
+        }
+
+        _authorisedFor = AuthenticationState;
+        _supervisor = await IsSupervisorAsync();
+    }
+
+    private async Task<bool> IsSupervisorAsync() =>
+        (await Authorization.AuthorizeAsync((await AuthenticationState).User, ReviewPolicies.Supervisor)).Succeeded;
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
@@ -443,7 +463,7 @@ public sealed partial class Queue : IAsyncDisposable
     [JSInvokable]
     public async Task OnShortcut(string key)
     {
-        var supervisor = (await Authorization.AuthorizeAsync((await AuthenticationState).User, ReviewPolicies.Supervisor)).Succeeded;
+        var supervisor = await IsSupervisorAsync();
         var index = _current is null ? -1 : _rows.ToList().FindIndex(r => r.DraftId == _current.DraftId);
         var row = index >= 0 ? _rows[index] : null;
         switch (key)

@@ -20,6 +20,12 @@ public sealed class Draft
 
     public List<string> Labels { get; set; } = [];
 
+    /// <summary>
+    /// The labels as shown: "scheduled" only while the draft is scheduled. A claim or a failed send changes the state
+    /// in one conditional update and leaves the stored list as it was; a list filtered by "scheduled" asks for the state.
+    /// </summary>
+    public IReadOnlyList<string> CurrentLabels => State == DraftState.Scheduled ? Labels : Labels.Where(l => l != ScheduledLabel).ToList();
+
     public string? Subject { get; set; }
 
     public string? Text { get; set; }

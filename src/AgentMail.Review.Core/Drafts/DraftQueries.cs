@@ -59,7 +59,10 @@ public sealed class DraftQueries(IDbContextFactory<ReviewDbContext> dbFactory)
 
         foreach (var label in request.Labels)
         {
-            query = query.Where(d => d.Labels.Contains(label));
+            // "scheduled" is the state shown as a label: asked as the state, the (State, UpdatedAt) index serves it.
+            query = label == Draft.ScheduledLabel
+                ? query.Where(d => d.State == DraftState.Scheduled)
+                : query.Where(d => d.Labels.Contains(label));
         }
 
         return await Keyset.PageAsync(query, ByUpdate, request, ct);

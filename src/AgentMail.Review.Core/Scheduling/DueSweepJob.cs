@@ -9,9 +9,9 @@ using Microsoft.Extensions.Options;
 namespace AgentMail.Review.Core.Scheduling;
 
 /// <summary>
-/// The safety net under the scheduled jobs: any draft still scheduled well past its send time has lost its job
-/// (a restart, a job that failed before it could claim), so the sweep enqueues a send for it. The version guard in
-/// the claim makes a send that races its own late job harmless.
+/// Keeps the schedule whole. Drafts coming within the horizon get their Hangfire job. Any draft still scheduled well
+/// past its send time has lost its job (a restart, a job that failed before it could claim), so the sweep enqueues a
+/// send for it. The version guard in the claim makes a send that races its own late job harmless.
 /// </summary>
 public sealed partial class DueSweepJob(
     IDbContextFactory<ReviewDbContext> dbFactory,
@@ -27,8 +27,18 @@ public sealed partial class DueSweepJob(
     [JobDisplayName("Send overdue scheduled drafts")]
     public async Task<int> RunAsync()
     {
-        var overdueBefore = clock.UtcNowMs() - options.Value.SweepGrace;
+        var now = clock.UtcNowMs();
+        var overdueBefore = now - options.Value.SweepGrace;
         await using var db = await dbFactory.CreateDbContextAsync();
+        var horizon = now + options.Value.Horizon;
+        await foreach (var upcoming in db.Drafts.AsNoTracking()
+                           .Where(d => d.State == DraftState.Scheduled && d.SendAt > overdueBefore && d.SendAt <= horizon)
+                           .Select(d => new { d.DraftId, d.Version, d.SendAt })
+                           .AsAsyncEnumerable())
+        {
+            scheduler.Schedule(upcoming.DraftId, upcoming.Version, upcoming.SendAt!.Value);
+        }
+
         var overdue = await db.Drafts.AsNoTracking()
             .Where(d => d.State == DraftState.Scheduled && d.SendAt <= overdueBefore)
             // Held for review: re-sending them every sweep would only be refused every time.

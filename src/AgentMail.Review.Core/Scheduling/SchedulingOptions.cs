@@ -14,6 +14,13 @@ public sealed class SchedulingOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "Review:Scheduling:PollingInterval must be between 50 ms and 1 minute")]
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Only drafts due within this window hold a Hangfire job; the due-sweep hands jobs to drafts as they come into
+    /// it. A store with a million drafts scheduled weeks ahead then starts in seconds and keeps no job for each.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "Review:Scheduling:Horizon must be between 1 minute and 1 day")]
+    public TimeSpan Horizon { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How long past its send time a scheduled draft may wait before the due-sweep sends it itself.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Review:Scheduling:SweepGrace must be between 1 second and 1 hour")]
     public TimeSpan SweepGrace { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,19 +1,24 @@
+using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AgentMail.Review.Core.Scheduling;
 
 /// <summary>
 /// Start-up: Hangfire's in-memory storage has forgotten every job, and SQLite is the record. Sends cut off by the
-/// last stop become failed (never re-sent by themselves); every scheduled draft gets its job again.
+/// last stop become failed (never re-sent by themselves); every scheduled draft due within the horizon gets its job
+/// again (later ones get theirs from the due-sweep, as at any other time).
 /// </summary>
 public sealed partial class SendRecovery(
     IDbContextFactory<ReviewDbContext> dbFactory,
     DraftsService drafts,
     DraftChangeFeed feed,
     SendScheduler scheduler,
+    IOptions<SchedulingOptions> options,
+    TimeProvider clock,
     ILogger<SendRecovery> logger)
 {
     public async Task RecoverAsync(CancellationToken ct = default)
@@ -22,9 +27,10 @@ public sealed partial class SendRecovery(
         scheduler.Start(feed);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var horizon = clock.UtcNowMs() + options.Value.Horizon;
         var scheduled = 0;
         await foreach (var draft in db.Drafts.AsNoTracking()
-                           .Where(d => d.State == DraftState.Scheduled && d.SendAt != null)
+                           .Where(d => d.State == DraftState.Scheduled && d.SendAt != null && d.SendAt <= horizon)
                            .Select(d => new { d.DraftId, d.Version, d.SendAt })
                            .AsAsyncEnumerable()
                            .WithCancellation(ct))
@@ -36,6 +42,6 @@ public sealed partial class SendRecovery(
         LogRecovered(logger, scheduled, interrupted);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled {Scheduled} drafts again; {Interrupted} interrupted sends marked failed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled {Scheduled} drafts due within the horizon again; {Interrupted} interrupted sends marked failed")]
     private static partial void LogRecovered(ILogger logger, int scheduled, int interrupted);
 }

@@ -9,11 +9,12 @@ using Microsoft.Extensions.Options;
 namespace AgentMail.Review.Core.Scheduling;
 
 /// <summary>
-/// Keeps one Hangfire job per scheduled draft, following the change feed: a draft scheduled (or changed while
-/// scheduled) gets a job for its new version at its send time and the old job is deleted; unscheduled, deleted or
-/// claimed drafts lose theirs. Sends asked for now are enqueued here too.
+/// Keeps one Hangfire job per scheduled draft due within the horizon, following the change feed: a draft scheduled (or
+/// changed while scheduled) gets a job for its new version at its send time and the old job is deleted; unscheduled,
+/// deleted or claimed drafts lose theirs. Drafts due later get theirs from the due-sweep as they come within the
+/// horizon. Sends asked for now are enqueued here too.
 /// </summary>
-public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcomes, IOptions<SchedulingOptions> options) : IDisposable
+public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcomes, IOptions<SchedulingOptions> options, TimeProvider clock) : IDisposable
 {
     private readonly ConcurrentDictionary<string, (string JobId, long Version)> _scheduledJobs = new();
     private readonly Lock _gate = new();
@@ -28,6 +29,16 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcom
             // Changes can be published from several threads; an older version arriving late must not win.
             if (_scheduledJobs.TryGetValue(draftId, out var previous) && previous.Version >= version)
             {
+                return;
+            }
+
+            if (sendAt > clock.UtcNowMs() + options.Value.Horizon)
+            {
+                if (previous.JobId is not null && _scheduledJobs.TryRemove(draftId, out _))
+                {
+                    Cancel(previous.JobId, "rescheduled beyond the horizon");
+                }
+
                 return;
             }
 

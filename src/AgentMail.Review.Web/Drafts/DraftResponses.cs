@@ -32,7 +32,7 @@ public sealed record DraftResponse(
     DateTime CreatedAt)
 {
     public static DraftResponse From(Draft d) => new(
-        d.InboxId, d.DraftId, d.ClientId, d.Labels, NullIfEmpty(d.ReplyTo), NullIfEmpty(d.To), NullIfEmpty(d.Cc), NullIfEmpty(d.Bcc),
+        d.InboxId, d.DraftId, d.ClientId, d.CurrentLabels, NullIfEmpty(d.ReplyTo), NullIfEmpty(d.To), NullIfEmpty(d.Cc), NullIfEmpty(d.Bcc),
         d.Subject, d.Preview, d.Text, d.Html, d.Attachments.Count == 0 ? null : d.Attachments.Select(AttachmentResponse.From).ToList(),
         d.InReplyTo, NullIfEmpty(d.References), d.SendStatus, d.SendAt, d.FailureReason, d.Version, d.UpdatedAt, d.CreatedAt);
 
@@ -57,7 +57,7 @@ public sealed record DraftItemResponse(
     DateTime UpdatedAt)
 {
     public static DraftItemResponse From(Draft d) => new(
-        d.InboxId, d.DraftId, d.Labels, DraftResponse.NullIfEmpty(d.To), DraftResponse.NullIfEmpty(d.Cc), DraftResponse.NullIfEmpty(d.Bcc),
+        d.InboxId, d.DraftId, d.CurrentLabels, DraftResponse.NullIfEmpty(d.To), DraftResponse.NullIfEmpty(d.Cc), DraftResponse.NullIfEmpty(d.Bcc),
         d.Subject, d.Preview, d.Attachments.Count == 0 ? null : d.Attachments.Select(AttachmentResponse.From).ToList(),
         d.InReplyTo, d.SendStatus, d.SendAt, d.Version, d.UpdatedAt);
 }

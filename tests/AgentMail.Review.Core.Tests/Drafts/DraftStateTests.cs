@@ -70,6 +70,42 @@ public sealed class DraftStateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listing_by_the_scheduled_label_finds_scheduled_drafts_and_not_one_whose_send_failed()
+    {
+        var inOneHour = _store.Clock.GetUtcNow().UtcDateTime.AddHours(1);
+        var scheduled = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"], SendAt = inOneHour });
+        var failing = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["b@example.com"], SendAt = inOneHour, Labels = ["urgent"] });
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["c@example.com"], Labels = ["urgent"] });
+        var claimed = await Drafts.ClaimForSendingAsync(Actor.System, failing.DraftId, failing.Version, "test");
+        await Drafts.MarkFailedAsync(Actor.System, claimed!, "mail server said no");
+
+        var queries = _store.Get<DraftQueries>();
+        var listed = await queries.ListAsync(AccessScope.Organisation, null, new ListRequest { Labels = [Draft.ScheduledLabel] });
+        Assert.Equal([scheduled.DraftId], listed.Items.Select(d => d.DraftId));
+        Assert.Contains(Draft.ScheduledLabel, listed.Items.Single().CurrentLabels);
+
+        var failed = await queries.GetAsync(AccessScope.Organisation, _inbox, failing.DraftId);
+        Assert.Equal(["urgent"], failed.CurrentLabels);
+        var urgent = await queries.ListAsync(AccessScope.Organisation, null, new ListRequest { Labels = ["urgent"] });
+        Assert.Equal(2, urgent.Items.Count);
+    }
+
+    [Fact]
+    public async Task Many_writers_at_once_all_land_and_each_sees_its_own_write()
+    {
+        // Creates, edits and deletes racing on one store file: each queues for the writer instead of failing busy.
+        var created = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = [$"r{i}@example.com"], Subject = $"s{i}" })));
+        await Task.WhenAll(created.Select((d, i) => i % 2 == 0
+            ? Drafts.UpdateAsync(TestActors.Supervisor, _inbox, d.DraftId, new DraftPatch { Subject = $"edited {i}" })
+            : Drafts.DeleteAsync(TestActors.Supervisor, _inbox, d.DraftId)));
+
+        await using var db = await _store.Get<IDbContextFactory<Persistence.ReviewDbContext>>().CreateDbContextAsync();
+        var subjects = await db.Drafts.Select(d => d.Subject).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 40).Where(i => i % 2 == 0).Select(i => $"edited {i}").Order(), subjects.Order());
+    }
+
+    [Fact]
     public async Task Of_many_racing_claims_exactly_one_wins()
     {
         var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });

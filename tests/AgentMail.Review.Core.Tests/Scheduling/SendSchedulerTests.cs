@@ -37,7 +37,7 @@ public sealed class SendSchedulerTests : IAsyncLifetime
     [Fact]
     public async Task Scheduling_creates_a_job_at_the_send_time_for_the_current_version()
     {
-        var sendAt = Now.AddHours(3);
+        var sendAt = Now.AddMinutes(3);
         var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = sendAt });
 
         var (_, job) = Assert.Single(LiveScheduledJobs(draft.DraftId));
@@ -49,10 +49,10 @@ public sealed class SendSchedulerTests : IAsyncLifetime
     [Fact]
     public async Task Rescheduling_replaces_the_job_and_the_old_one_is_deleted()
     {
-        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddHours(3) });
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddMinutes(3) });
         var (oldJobId, _) = Assert.Single(LiveScheduledJobs(draft.DraftId));
 
-        var later = Now.AddHours(5);
+        var later = Now.AddMinutes(5);
         var moved = await Drafts.UpdateAsync(TestActors.Supervisor, _inbox, draft.DraftId, new DraftPatch { SendAt = later });
 
         var (_, job) = Assert.Single(LiveScheduledJobs(draft.DraftId));
@@ -62,10 +62,43 @@ public sealed class SendSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_draft_due_beyond_the_horizon_gets_its_job_from_the_due_sweep_once_it_comes_within_it()
+    {
+        var sendAt = Now.AddHours(2);
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = sendAt });
+        Assert.Empty(LiveScheduledJobs(draft.DraftId));
+
+        await _store.Get<DueSweepJob>().RunAsync();
+        Assert.Empty(LiveScheduledJobs(draft.DraftId));
+
+        _store.Clock.Advance(TimeSpan.FromMinutes(110));
+        await _store.Get<DueSweepJob>().RunAsync();
+        var (_, job) = Assert.Single(LiveScheduledJobs(draft.DraftId));
+        Assert.Equal(sendAt, job.EnqueueAt);
+        Assert.Equal(draft.Version, Convert.ToInt64(job.Job.Args[1]));
+
+        // A second sweep finds the job in place and adds none.
+        await _store.Get<DueSweepJob>().RunAsync();
+        Assert.Single(LiveScheduledJobs(draft.DraftId));
+    }
+
+    [Fact]
+    public async Task Rescheduling_beyond_the_horizon_deletes_the_waiting_job()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddMinutes(5) });
+        var (jobId, _) = Assert.Single(LiveScheduledJobs(draft.DraftId));
+
+        await Drafts.UpdateAsync(TestActors.Supervisor, _inbox, draft.DraftId, new DraftPatch { SendAt = Now.AddDays(3) });
+
+        Assert.Empty(LiveScheduledJobs(draft.DraftId));
+        Assert.Equal(DeletedState.StateName, _store.Get<JobStorage>().GetMonitoringApi().JobDetails(jobId).History[0].StateName);
+    }
+
+    [Fact]
     public async Task Unscheduling_and_deleting_cancel_the_job()
     {
-        var unscheduled = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddHours(1) });
-        var deleted = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddHours(1) });
+        var unscheduled = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddMinutes(10) });
+        var deleted = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddMinutes(10) });
 
         await Drafts.UpdateAsync(TestActors.Supervisor, _inbox, unscheduled.DraftId, new DraftPatch { SendAt = new Optional<DateTime?>(true, null) });
         await Drafts.DeleteAsync(TestActors.Supervisor, _inbox, deleted.DraftId);
@@ -95,9 +128,10 @@ public sealed class SendSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Start_up_recovery_fails_interrupted_sends_and_schedules_every_scheduled_draft_again()
+    public async Task Start_up_recovery_fails_interrupted_sends_and_schedules_the_drafts_due_within_the_horizon_again()
     {
-        var scheduled = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddHours(1) });
+        var scheduled = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddMinutes(10) });
+        var nextWeek = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddDays(7) });
         var interrupted = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
         await Drafts.ClaimForSendingAsync(Actor.System, interrupted.DraftId, interrupted.Version, "cut off");
 
@@ -107,6 +141,7 @@ public sealed class SendSchedulerTests : IAsyncLifetime
 
         var jobs = restarted.Get<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 100);
         Assert.Single(jobs, j => j.Value.Job.Args[0] as string == scheduled.DraftId);
+        Assert.DoesNotContain(jobs, j => j.Value.Job.Args[0] as string == nextWeek.DraftId);
         await using var db = restarted.OpenDb();
         var failed = await db.Drafts.SingleAsync(d => d.DraftId == interrupted.DraftId);
         Assert.Equal(DraftState.Failed, failed.State);

@@ -498,7 +498,7 @@ public sealed partial class Queue : IAsyncDisposable
     }
 
     private static QueueRow ToRow(Draft d) =>
-        new(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt);
+        new(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.CurrentLabels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt);
 
     public async ValueTask DisposeAsync()
     {

@@ -57,6 +57,10 @@ namespace AgentMail.Review.Bench
                     await using var watch = CpuWatch.Start();
                     await new ListScenario(options, report, work.FullName, apiKey).RunAsync(ct);
                     await ReportCpuAsync(report, "list", watch);
+                    if (ListPlot.Write(report, options.Sizes, options.OutputFolder) is { } plot)
+                    {
+                        Console.WriteLine($"  plot: {plot}");
+                    }
                 }
 
                 if (options.RunsCreate)

@@ -28,7 +28,7 @@ public static partial class QueryPlans
         ["Logging__Console__FormatterName"] = "json",
     };
 
-    /// <summary>The drafts list queries in the server's log, one per shape: with or without a label, first or later page.</summary>
+    /// <summary>The drafts list queries in the server's log, one per shape: unfiltered, by label or by state; first or later page.</summary>
     public static List<CapturedQuery> FindListQueries(IEnumerable<string> serverLines)
     {
         var found = new Dictionary<string, string>();
@@ -55,16 +55,11 @@ public static partial class QueryPlans
                 continue;
             }
 
-            var labelled = sql.Contains("json_each", StringComparison.Ordinal);
+            var kind = sql.Contains("json_each", StringComparison.Ordinal) ? "label"
+                : sql.Contains("\"State\" =", StringComparison.Ordinal) ? "state"
+                : "all";
             var keyset = sql.Contains("\"UpdatedAt\" <", StringComparison.Ordinal);
-            var shape = (labelled, keyset) switch
-            {
-                (false, false) => "all drafts, first page",
-                (false, true) => "all drafts, next page (page_token)",
-                (true, false) => "labels=[\"scheduled\"], first page",
-                (true, true) => "labels=[\"scheduled\"], next page (page_token)",
-            };
-            found.TryAdd(shape, sql);
+            found.TryAdd($"{kind}: {(keyset ? "next page (page_token)" : "first page")}", sql);
         }
 
         return found.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new CapturedQuery(f.Key, f.Value)).ToList();

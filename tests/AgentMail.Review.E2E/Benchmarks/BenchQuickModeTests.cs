@@ -46,7 +46,7 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
             {
                 var store = string.Create(CultureInfo.InvariantCulture, $"store of {size:#,0} drafts");
                 Assert.True(plans.TryGetProperty(store, out var shapes), $"no query plans for the {store}");
-                Assert.Equal(4, shapes.GetArrayLength());
+                Assert.Equal(6, shapes.GetArrayLength());
                 Assert.All(shapes.EnumerateArray(), shape => Assert.NotEmpty(shape.GetProperty("plan").EnumerateArray()));
             }
 
@@ -60,10 +60,11 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
 
     private static IEnumerable<string> ExpectedFigures()
     {
+        yield return "list.empty.server_start_s";
         foreach (var size in QuickSizes)
         {
             yield return $"list.{size}.server_start_s";
-            foreach (var kind in new[] { "all", "scheduled" })
+            foreach (var kind in new[] { "all", "label", "state" })
             {
                 foreach (var page in new[] { "page1", "page20" })
                 {

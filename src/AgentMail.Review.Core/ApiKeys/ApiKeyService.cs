@@ -13,6 +13,14 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
 {
     private const string KeyPrefix = "am_";
 
+    /// <summary>
+    /// How long a key that authenticated is trusted without asking the store again: every agent request needs it, and
+    /// this process drops it from the cache the moment the key is revoked.
+    /// </summary>
+    private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKey Key, DateTime CheckedAt)> _recent = new();
+
     public async Task<CreatedApiKey> CreateAsync(string name, IReadOnlyList<string> inboxIds, bool canSend, CancellationToken ct = default)
     {
         var secret = KeyPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -48,16 +56,24 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
             return null;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var hash = HashOf(secret);
+        var now = clock.UtcNowMs();
+        if (_recent.TryGetValue(hash, out var recent) && now - recent.CheckedAt < RememberFor)
+        {
+            return recent.Key;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, ct);
         if (key is null)
         {
+            _recent.TryRemove(hash, out _);
             return null;
         }
 
+        _recent[hash] = (key, now);
+
         // Last use to the minute is enough, and spares a write on every request.
-        var now = clock.UtcNowMs();
         if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
         {
             await using (await writeLock.EnterAsync(ct))
@@ -79,6 +95,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var write = await writeLock.EnterAsync(ct);
+        _recent.Clear();
         var revoked = await db.ApiKeys.Where(k => k.ApiKeyId == apiKeyId && k.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, clock.UtcNowMs()), ct);
         if (revoked == 0 && !await db.ApiKeys.AnyAsync(k => k.ApiKeyId == apiKeyId, ct))

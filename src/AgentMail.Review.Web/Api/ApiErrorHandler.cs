@@ -8,7 +8,7 @@ public sealed partial class ApiErrorHandler(ILogger<ApiErrorHandler> logger) : I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
-        if (!context.Request.Path.StartsWithSegments("/v0"))
+        if (!context.Request.Path.StartsWithSegments(ApiPaths.Root))
         {
             return false;
         }

@@ -4,7 +4,7 @@ namespace AgentMail.Review.Web.Assets;
 
 public static class AssetsExtensions
 {
-    /// <summary>Serves the repository's <c>wwwroot-assets/</c>, which the build copies next to the binaries.</summary>
+    /// <summary>Serves the repository's <c>wwwroot-assets/</c> (stylesheet, script, icon), which the build copies next to the binaries.</summary>
     public static IApplicationBuilder UseReviewAssets(this WebApplication app)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "wwwroot-assets");
@@ -14,8 +14,10 @@ public static class AssetsExtensions
             return app;
         }
 
+        // The agents' API serves no files: its requests skip the look-up on disk.
         var files = new PhysicalFileProvider(folder);
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        return app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        return app.UseWhen(
+            context => !context.Request.Path.StartsWithSegments(Api.ApiPaths.Root, StringComparison.OrdinalIgnoreCase),
+            branch => branch.UseStaticFiles(new StaticFileOptions { FileProvider = files }));
     }
 }

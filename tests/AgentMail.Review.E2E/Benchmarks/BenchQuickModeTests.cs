@@ -112,7 +112,7 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
 
     private static readonly string[] CreateFigures =
     [
-        "api_per_s", "api_latency.p50_ms", "api_latency.p95_ms", "api_latency.p99_ms", "server_cpu_ms_per_create", "raw_1_writer_per_s",
+        "api_per_s", "api_latency.p50_ms", "api_latency.p95_ms", "api_latency.p99_ms", "server_cpu_ms_per_create", "client_cpu_ms_per_create", "raw_1_writer_per_s",
         "raw_16_writers_per_s", "raw_durable_per_s", "api_vs_raw_ratio", "api_vs_raw_durable_ratio", "rejected", "stored",
     ];
 

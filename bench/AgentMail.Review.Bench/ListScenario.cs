@@ -69,6 +69,32 @@ public sealed class ListScenario(BenchOptions options, BenchReport report, strin
 
             await MeasureAsync(size, label, db, queries, ct);
         }
+
+        CompareSizes();
+    }
+
+    /// <summary>Flat as the store grows: each shape's p95 on the largest store against the smallest.</summary>
+    private void CompareSizes()
+    {
+        if (options.Sizes.Count < 2)
+        {
+            return;
+        }
+
+        var smallest = options.Sizes.Min();
+        var largest = options.Sizes.Max();
+        foreach (var (kind, who, _) in Kinds)
+        {
+            foreach (var page in new[] { "page1", "page20" })
+            {
+                var small = report.Figures.FirstOrDefault(f => f.Key == $"list.{smallest}.{kind}.{page}.p95_ms")?.Value ?? double.NaN;
+                var large = report.Figures.FirstOrDefault(f => f.Key == $"list.{largest}.{kind}.{page}.p95_ms")?.Value ?? double.NaN;
+                var ratio = large / small;
+                report.Add(new Figure($"list.{kind}.{page}.largest_vs_smallest_p95_ratio", "list",
+                    string.Create(CultureInfo.InvariantCulture, $"{who}, {(page == "page1" ? "page 1" : "page 20")}: p95 at {largest:#,0} / at {smallest:#,0}"),
+                    ratio, "x", $"≤ {DeepPageGoalRatio:0}×", ratio <= DeepPageGoalRatio));
+            }
+        }
     }
 
     private async Task MeasureAsync(int size, string label, string db, List<CapturedQuery> queries, CancellationToken ct)

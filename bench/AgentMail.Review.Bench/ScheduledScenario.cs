@@ -12,7 +12,6 @@ namespace AgentMail.Review.Bench;
 /// </summary>
 public sealed partial class ScheduledScenario(BenchOptions options, BenchReport report, string workFolder, string apiKey)
 {
-    public const double LatenessGoalSeconds = 1;
     public const double AllDeliveredGoalSeconds = 20;
 
     public async Task RunAsync(CancellationToken ct)
@@ -126,8 +125,10 @@ public sealed partial class ScheduledScenario(BenchOptions options, BenchReport 
             $"≤ {AllDeliveredGoalSeconds:0} s", last <= AllDeliveredGoalSeconds && messages == created));
         report.Add(new Figure("scheduled.first_delivered_s", "scheduled", "send_at → first message", first, "s", null, null));
         report.Add(new Figure("scheduled.lateness.p50_s", "scheduled", "lateness (message timestamp − send_at), p50", Stats.Percentile(lateness, 50), "s", null, null));
-        report.Add(new Figure("scheduled.lateness.p99_s", "scheduled", "lateness, p99", Stats.Percentile(lateness, 99), "s",
-            $"≤ {LatenessGoalSeconds:0} s", Stats.Percentile(lateness, 99) <= LatenessGoalSeconds));
+        // With thousands due in one second the tail waits for the drain, so the goal that applies is the drain's; the
+        // lateness goal is read off steady sends (LatenessScenario).
+        report.Add(new Figure("scheduled.lateness.p99_s", "scheduled", "lateness, p99", Stats.Percentile(lateness, 99), "s", null, null,
+            "the last of a burst leaves when the drain ends"));
         // Between the 1st and 99th percentile messages, so a straggler the due-sweep picks up later does not pass for a slow drain.
         var p1 = Stats.Percentile(lateness, 1);
         var p99 = Stats.Percentile(lateness, 99);

@@ -19,8 +19,9 @@ public static class ReviewCoreServiceCollectionExtensions
     public static IServiceCollection AddReviewCore(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = StoreConnection.Prepare(configuration.GetConnectionString(StoreConnection.ConnectionStringName));
-        services.AddPooledDbContextFactory<ReviewDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
-        services.AddSingleton(new WalGroupCommit(connectionString));
+        services.AddSingleton<WalGroupCommit>();
+        services.AddPooledDbContextFactory<ReviewDbContext>((provider, options) =>
+            options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>())));
         services.AddSingleton<StoreWriteLock>();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -70,15 +71,20 @@ public static class ReviewCoreServiceCollectionExtensions
         }
 
         await db.Database.MigrateAsync(ct);
-        await services.GetRequiredService<WalGroupCommit>().FlushAsync();
 
+        // Group commit only for a store really in WAL mode, at the file SQLite itself opened.
         await db.Database.OpenConnectionAsync(ct);
         try
         {
             var journal = await db.Database.SqlQueryRaw<string>("SELECT journal_mode AS Value FROM pragma_journal_mode").SingleAsync(ct);
-            var synchronous = await db.Database.SqlQueryRaw<long>("SELECT synchronous AS Value FROM pragma_synchronous").SingleAsync(ct);
-            var synchronousName = synchronous switch { 0 => "off", 1 => "normal", 2 => "full", 3 => "extra", _ => synchronous.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            return $"journal_mode={journal}, synchronous={synchronousName}, commits flushed to disk in groups before they are acknowledged";
+            var file = await db.Database.SqlQueryRaw<string>("SELECT file AS Value FROM pragma_database_list WHERE name = 'main'").SingleAsync(ct);
+            if (journal == "wal" && !string.IsNullOrEmpty(file))
+            {
+                services.GetRequiredService<WalGroupCommit>().Use(file);
+                return $"journal_mode={journal}, synchronous=normal, commits flushed to disk in groups before they are acknowledged";
+            }
+
+            return $"journal_mode={journal}, synchronous=full, each commit flushed to disk by itself";
         }
         finally
         {

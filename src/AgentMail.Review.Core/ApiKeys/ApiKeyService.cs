@@ -19,7 +19,10 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
     /// </summary>
     private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKey Key, DateTime CheckedAt)> _recent = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKey Key, long CheckedAt)> _recent = new();
+
+    /// <summary>Moves on with every revocation, so a look-up that started before one never caches what it read.</summary>
+    private long _revocations;
 
     public async Task<CreatedApiKey> CreateAsync(string name, IReadOnlyList<string> inboxIds, bool canSend, CancellationToken ct = default)
     {
@@ -57,12 +60,13 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
         }
 
         var hash = HashOf(secret);
-        var now = clock.UtcNowMs();
-        if (_recent.TryGetValue(hash, out var recent) && now - recent.CheckedAt < RememberFor)
+        if (_recent.TryGetValue(hash, out var recent) && clock.GetElapsedTime(recent.CheckedAt) < RememberFor)
         {
             return recent.Key;
         }
 
+        var revocations = Interlocked.Read(ref _revocations);
+        var checkedAt = clock.GetTimestamp();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, ct);
         if (key is null)
@@ -71,9 +75,16 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
             return null;
         }
 
-        _recent[hash] = (key, now);
+        // Cached, then checked again: a revocation that lands in between clears or undoes it either way.
+        _recent[hash] = (key, checkedAt);
+        if (Interlocked.Read(ref _revocations) != revocations)
+        {
+            _recent.TryRemove(hash, out _);
+        }
 
-        // Last use to the minute is enough, and spares a write on every request.
+        var now = clock.UtcNowMs();
+
+        // Last use to within a minute or two is enough, and spares a write on every request.
         if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
         {
             await using (await writeLock.EnterAsync(ct))
@@ -94,10 +105,16 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
     public async Task RevokeAsync(string apiKeyId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var write = await writeLock.EnterAsync(ct);
+        int revoked;
+        await using (await writeLock.EnterAsync(ct))
+        {
+            revoked = await db.ApiKeys.Where(k => k.ApiKeyId == apiKeyId && k.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, clock.UtcNowMs()), ct);
+        }
+
+        // After the commit: a look-up from here on reads the revocation; one that read before it caches nothing.
+        Interlocked.Increment(ref _revocations);
         _recent.Clear();
-        var revoked = await db.ApiKeys.Where(k => k.ApiKeyId == apiKeyId && k.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, clock.UtcNowMs()), ct);
         if (revoked == 0 && !await db.ApiKeys.AnyAsync(k => k.ApiKeyId == apiKeyId, ct))
         {
             throw new NotFoundException($"API key {apiKeyId} not found");

@@ -24,7 +24,10 @@ public sealed class Draft
     /// The labels as shown: "scheduled" only while the draft is scheduled. A claim or a failed send changes the state
     /// in one conditional update and leaves the stored list as it was; a list filtered by "scheduled" asks for the state.
     /// </summary>
-    public IReadOnlyList<string> CurrentLabels => State == DraftState.Scheduled ? Labels : Labels.Where(l => l != ScheduledLabel).ToList();
+    public IReadOnlyList<string> CurrentLabels => LabelsShown(State, Labels);
+
+    public static IReadOnlyList<string> LabelsShown(DraftState state, IReadOnlyList<string> stored) =>
+        state == DraftState.Scheduled ? stored : stored.Where(l => l != ScheduledLabel).ToList();
 
     public string? Subject { get; set; }
 

@@ -99,10 +99,10 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
                 break;
         }
 
-        var rows = await query
+        var rows = (await query
             .Select(Row(db, clock.UtcNowMs()))
             .Take(pageSize + 1)
-            .ToListAsync(ct);
+            .ToListAsync(ct)).ConvertAll(WithLabelsShown);
 
         if (rows.Count <= pageSize)
         {
@@ -118,7 +118,8 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
     public async Task<QueueRow?> RowAsync(string draftId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Drafts.AsNoTracking().Where(d => d.DraftId == draftId).Select(Row(db, clock.UtcNowMs())).FirstOrDefaultAsync(ct);
+        var row = await db.Drafts.AsNoTracking().Where(d => d.DraftId == draftId).Select(Row(db, clock.UtcNowMs())).FirstOrDefaultAsync(ct);
+        return row is null ? null : WithLabelsShown(row);
     }
 
     /// <summary>
@@ -152,6 +153,8 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
         d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt,
         d.State == DraftState.Scheduled && d.SendAt <= now && d.ApprovedAt == null && db.Inboxes.Any(i => i.InboxId == d.InboxId && i.ReviewRequired));
 
+    private static QueueRow WithLabelsShown(QueueRow row) => row with { Labels = Draft.LabelsShown(row.State, row.Labels) };
+
     private IQueryable<Draft> Filter(IQueryable<Draft> query, QueueFilter filter)
     {
         if (filter.States.Count > 0)
@@ -168,7 +171,9 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
         if (!string.IsNullOrWhiteSpace(filter.Label))
         {
             var label = filter.Label.Trim();
-            query = query.Where(d => d.Labels.Contains(label));
+            query = label == Draft.ScheduledLabel
+                ? query.Where(d => d.State == DraftState.Scheduled)
+                : query.Where(d => d.Labels.Contains(label));
         }
 
         if (!string.IsNullOrWhiteSpace(filter.Text))

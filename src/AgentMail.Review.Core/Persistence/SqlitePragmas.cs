@@ -4,14 +4,13 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace AgentMail.Review.Core.Persistence;
 
 /// <summary>
-/// Every connection commits without waiting for the disk (<c>synchronous=NORMAL</c>, safe from corruption in WAL
-/// mode); <see cref="WalGroupCommit"/> makes the commits durable before anyone is told they happened.
+/// Every connection's durability setting: while <see cref="WalGroupCommit"/> flushes the log for everyone, commits
+/// don't wait for the disk (<c>synchronous=NORMAL</c>, safe from corruption in WAL mode); until then, or if the store
+/// is not in WAL mode, each commit syncs itself (<c>synchronous=FULL</c>).
 /// </summary>
-public sealed class SqlitePragmas : DbConnectionInterceptor
+public sealed class SqlitePragmas(WalGroupCommit groupCommit) : DbConnectionInterceptor
 {
-    public const string Synchronous = "NORMAL";
-
-    private const string Sql = $"PRAGMA synchronous={Synchronous};";
+    private string Sql => groupCommit.Active ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -7,7 +7,7 @@ namespace AgentMail.Review.Core.Persistence;
 /// Leaving the lock also waits until what was committed is on disk (<see cref="WalGroupCommit"/>), so a caller never
 /// answers for a write that a power cut could still take back.
 /// </summary>
-public sealed class StoreWriteLock(WalGroupCommit durability) : IDisposable
+public sealed class StoreWriteLock(WalGroupCommit durability)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -16,8 +16,6 @@ public sealed class StoreWriteLock(WalGroupCommit durability) : IDisposable
         await _gate.WaitAsync(ct);
         return new Held(_gate, durability);
     }
-
-    public void Dispose() => _gate.Dispose();
 
     public readonly struct Held(SemaphoreSlim gate, WalGroupCommit durability) : IAsyncDisposable
     {

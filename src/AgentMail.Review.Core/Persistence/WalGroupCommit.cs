@@ -1,34 +1,32 @@
-using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace AgentMail.Review.Core.Persistence;
 
 /// <summary>
-/// Group commit for the write-ahead log. Connections run with <c>synchronous=NORMAL</c> (<see cref="SqlitePragmas"/>),
-/// so a commit writes its frames to the log without waiting for the disk. Whoever needs the commit durable awaits
-/// <see cref="FlushAsync"/>: one fsync of the log file covers every commit made before it started, so a burst of
-/// writers shares one disk flush instead of queueing for one each, and each still answers only once its write is on
-/// disk, as with <c>synchronous=FULL</c>.
+/// Group commit for the write-ahead log. Once the store is known to be in WAL mode (<see cref="Use"/>), connections
+/// run with <c>synchronous=NORMAL</c> (<see cref="SqlitePragmas"/>), so a commit writes its frames to the log without
+/// waiting for the disk. Whoever needs the commit durable awaits <see cref="FlushAsync"/>: one fsync of the log file
+/// covers every commit made before it started, so a burst of writers shares one disk flush instead of queueing for
+/// one each, and each still answers only once its write is on disk, as with <c>synchronous=FULL</c>.
 /// </summary>
-public sealed class WalGroupCommit
+public sealed partial class WalGroupCommit(ILogger<WalGroupCommit> logger)
 {
-    private readonly string? _walPath;
     private readonly Lock _gate = new();
+    private volatile string? _logPath;
     private TaskCompletionSource _nextRound = NewRound();
     private bool _roundHasWaiters;
     private bool _flushing;
 
-    public WalGroupCommit(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        _walPath = builder.Mode == SqliteOpenMode.Memory || builder.DataSource is ":memory:" or ""
-            ? null
-            : Path.GetFullPath(builder.DataSource) + "-wal";
-    }
+    /// <summary>True once commits are flushed here; until then every connection syncs its own commits (FULL).</summary>
+    public bool Active => _logPath is not null;
+
+    /// <summary>Starts group commit for the store file SQLite reports (its write-ahead log sits next to it).</summary>
+    public void Use(string databaseFile) => _logPath = databaseFile + "-wal";
 
     /// <summary>Completes once every commit that finished before this call is on disk.</summary>
     public Task FlushAsync()
     {
-        if (_walPath is null)
+        if (_logPath is null)
         {
             return Task.CompletedTask;
         }
@@ -67,25 +65,26 @@ public sealed class WalGroupCommit
 
             try
             {
-                SyncLog();
-                round.SetResult();
+                SyncLog(_logPath!);
             }
-            catch (IOException e)
+            catch (Exception e)
             {
-                round.SetException(e);
+                // After a failed fsync the kernel may drop the unwritten pages and report success next time, so no
+                // later answer could be trusted. Stop here, as databases do; on restart SQLite recovers from the log
+                // and drafts caught mid-send become failed for a person to look at.
+                LogSyncFailed(logger, e, _logPath!);
+                Environment.FailFast($"AgentMail Review stopped: the SQLite write-ahead log {_logPath} could not be flushed to disk ({e.Message})", e);
             }
-            catch (UnauthorizedAccessException e)
-            {
-                round.SetException(e);
-            }
+
+            round.SetResult();
         }
     }
 
-    private void SyncLog()
+    private static void SyncLog(string path)
     {
         try
         {
-            using var log = new FileStream(_walPath!, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            using var log = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
             log.Flush(flushToDisk: true);
         }
         catch (FileNotFoundException)
@@ -95,4 +94,7 @@ public sealed class WalGroupCommit
     }
 
     private static TaskCompletionSource NewRound() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Flushing the SQLite write-ahead log {LogPath} to disk failed; stopping")]
+    private static partial void LogSyncFailed(ILogger logger, Exception exception, string logPath);
 }

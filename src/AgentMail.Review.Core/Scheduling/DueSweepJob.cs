@@ -24,21 +24,12 @@ public sealed partial class DueSweepJob(
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(60)]
-    [JobDisplayName("Send overdue scheduled drafts")]
+    [JobDisplayName("Schedule drafts coming due and send overdue ones")]
     public async Task<int> RunAsync()
     {
         var now = clock.UtcNowMs();
         var overdueBefore = now - options.Value.SweepGrace;
         await using var db = await dbFactory.CreateDbContextAsync();
-        var horizon = now + options.Value.Horizon;
-        await foreach (var upcoming in db.Drafts.AsNoTracking()
-                           .Where(d => d.State == DraftState.Scheduled && d.SendAt > overdueBefore && d.SendAt <= horizon)
-                           .Select(d => new { d.DraftId, d.Version, d.SendAt })
-                           .AsAsyncEnumerable())
-        {
-            scheduler.Schedule(upcoming.DraftId, upcoming.Version, upcoming.SendAt!.Value);
-        }
-
         var overdue = await db.Drafts.AsNoTracking()
             .Where(d => d.State == DraftState.Scheduled && d.SendAt <= overdueBefore)
             // Held for review: re-sending them every sweep would only be refused every time.
@@ -51,6 +42,15 @@ public sealed partial class DueSweepJob(
         foreach (var draft in overdue)
         {
             scheduler.SendNow(Actor.System, draft.DraftId, draft.Version, "overdue scheduled send (due-sweep)");
+        }
+
+        var horizon = now + options.Value.Horizon;
+        await foreach (var upcoming in db.Drafts.AsNoTracking()
+                           .Where(d => d.State == DraftState.Scheduled && d.SendAt > overdueBefore && d.SendAt <= horizon)
+                           .Select(d => new { d.DraftId, d.Version, d.SendAt })
+                           .AsAsyncEnumerable())
+        {
+            scheduler.Schedule(upcoming.DraftId, upcoming.Version, upcoming.SendAt!.Value);
         }
 
         if (overdue.Count > 0)

@@ -58,6 +58,21 @@ public sealed class ReviewQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_draft_whose_send_failed_neither_shows_nor_filters_as_scheduled()
+    {
+        var drafts = _store.Get<DraftsService>();
+        var inHour = _store.Clock.GetUtcNow().UtcDateTime.AddHours(1);
+        await drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "waiting", To = ["a@example.com"], SendAt = inHour });
+        var failing = await drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "bounced", To = ["b@example.com"], SendAt = inHour });
+        var claimed = await drafts.ClaimForSendingAsync(Common.Actor.System, failing.DraftId, failing.Version, "test");
+        await drafts.MarkFailedAsync(Common.Actor.System, claimed!, "mailbox unavailable");
+
+        Assert.Equal(["waiting"], await Subjects(new QueueFilter { Label = Draft.ScheduledLabel }));
+        var row = await Queue.RowAsync(failing.DraftId);
+        Assert.DoesNotContain(Draft.ScheduledLabel, row!.Labels);
+    }
+
+    [Fact]
     public async Task Pages_follow_each_other_without_gaps_or_repeats_in_every_order()
     {
         for (var i = 0; i < 23; i++)

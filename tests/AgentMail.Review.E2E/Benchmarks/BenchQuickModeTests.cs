@@ -61,6 +61,12 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
     private static IEnumerable<string> ExpectedFigures()
     {
         yield return "list.empty.server_start_s";
+        foreach (var kind in new[] { "all", "label", "state" })
+        {
+            yield return $"list.{kind}.page1.largest_vs_smallest_p95_ratio";
+            yield return $"list.{kind}.page20.largest_vs_smallest_p95_ratio";
+        }
+
         foreach (var size in QuickSizes)
         {
             yield return $"list.{size}.server_start_s";

@@ -52,11 +52,10 @@ namespace AgentMail.Review.Bench
             var status = 0;
             try
             {
+                var folder = work.FullName;
                 if (options.RunsList)
                 {
-                    await using var watch = CpuWatch.Start();
-                    await new ListScenario(options, report, work.FullName, apiKey).RunAsync(ct);
-                    await ReportCpuAsync(report, "list", watch);
+                    await MeasureAsync(report, "list", () => new ListScenario(options, report, folder, apiKey).RunAsync(ct));
                     if (ListPlot.Write(report, options.Sizes, options.OutputFolder) is { } plot)
                     {
                         Console.WriteLine($"  plot: {plot}");
@@ -65,31 +64,26 @@ namespace AgentMail.Review.Bench
 
                 if (options.RunsCreate)
                 {
-                    await using var watch = CpuWatch.Start();
-                    await new CreateScenario(options, report, work.FullName, apiKey).RunAsync(ct);
-                    await ReportCpuAsync(report, "create", watch);
+                    await MeasureAsync(report, "create", () => new CreateScenario(options, report, folder, apiKey).RunAsync(ct));
                 }
 
                 if (options.RunsScheduled)
                 {
-                    await using var watch = CpuWatch.Start();
-                    await new LatenessScenario(options, report, work.FullName, apiKey).RunAsync(ct);
-                    await new ScheduledScenario(options, report, work.FullName, apiKey).RunAsync(ct);
-                    await ReportCpuAsync(report, "scheduled", watch);
+                    await MeasureAsync(report, "scheduled", async () =>
+                    {
+                        await new LatenessScenario(options, report, folder, apiKey).RunAsync(ct);
+                        await new ScheduledScenario(options, report, folder, apiKey).RunAsync(ct);
+                    });
                 }
 
                 if (options.RunsLive)
                 {
-                    await using var watch = CpuWatch.Start();
-                    await new LiveScenario(options, report, work.FullName, apiKey).RunAsync(ct);
-                    await ReportCpuAsync(report, "live", watch);
+                    await MeasureAsync(report, "live", () => new LiveScenario(options, report, folder, apiKey).RunAsync(ct));
                 }
 
                 if (options.RunsCircuits)
                 {
-                    await using var watch = CpuWatch.Start();
-                    await new CircuitScenario(options, report, work.FullName, apiKey).RunAsync(ct);
-                    await ReportCpuAsync(report, "circuits", watch);
+                    await MeasureAsync(report, "circuits", () => new CircuitScenario(options, report, folder, apiKey).RunAsync(ct));
                 }
             }
             catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Data.Sqlite.SqliteException or TaskCanceledException)
@@ -130,6 +124,14 @@ namespace AgentMail.Review.Bench
 
             Console.WriteLine($"Results: {Path.Combine(options.OutputFolder, "results.json")} and results.md");
             return status;
+        }
+
+        /// <summary>Runs one scenario and reports how busy the machine was meanwhile, and how much of that was other work.</summary>
+        private static async Task MeasureAsync(BenchReport report, string scenario, Func<Task> run)
+        {
+            await using var watch = CpuWatch.Start();
+            await run();
+            await ReportCpuAsync(report, scenario, watch);
         }
 
         private static async Task ReportCpuAsync(BenchReport report, string scenario, CpuWatch watch)

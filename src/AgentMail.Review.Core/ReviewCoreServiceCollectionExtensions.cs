@@ -23,10 +23,12 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddPooledDbContextFactory<ReviewDbContext>((provider, options) =>
             options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>())));
         services.AddSingleton<StoreWriteLock>();
+        services.AddSingleton<Persistence.Sqlite.StoreInstanceLock>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<DraftLimits>().Bind(configuration.GetSection(DraftLimits.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReviewPolicyOptions>().Bind(configuration.GetSection(ReviewPolicyOptions.Section));
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<DraftValidator>();
@@ -38,9 +40,11 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<InboxService>();
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<SendingInstance>();
         services.AddSingleton<DraftSender>();
+        services.AddSingleton<SendService>();
+        services.AddSingleton<Idempotency.IdempotencyKeys>();
         services.AddOptions<SchedulingOptions>().Bind(configuration.GetSection(SchedulingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<SendOutcomes>();
         services.AddSingleton<SendScheduler>();
         services.AddSingleton<SendRecovery>();
         services.AddTransient<SendDraftJob>();
@@ -65,6 +69,7 @@ public static class ReviewCoreServiceCollectionExtensions
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         if (connection.DataSource != ":memory:")
         {
+            services.GetRequiredService<Persistence.Sqlite.StoreInstanceLock>().Acquire(connection.DataSource);
             await db.Database.OpenConnectionAsync(ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             await db.Database.CloseConnectionAsync();

@@ -16,7 +16,8 @@ public sealed class ApiKey
     /// <summary>Inboxes the key may use; empty means the whole organisation.</summary>
     public List<string> InboxIds { get; set; } = [];
 
-    public bool CanSend { get; set; } = true;
+    /// <summary>Whether the key's agent may send without a person, in inboxes that do not require review.</summary>
+    public bool CanSend { get; set; }
 
     public DateTime CreatedAt { get; init; }
 

@@ -35,7 +35,9 @@ public static class AuditActions
     public const string Rescheduled = "rescheduled";
     public const string Unscheduled = "unscheduled";
     public const string Approved = "approved";
+    public const string SendRequested = "send_requested";
     public const string Sending = "sending";
+    public const string RetryScheduled = "retry_scheduled";
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string Deleted = "deleted";

@@ -27,6 +27,12 @@ public sealed class DeliveryOptions : IValidatableObject
 
     public SmtpOptions Smtp { get; set; } = new();
 
+    /// <summary>
+    /// How long a claim holds: one delivery attempt is bounded by the SMTP conversation's deadline, so a claim this
+    /// much older than that has no delivery behind it any more.
+    /// </summary>
+    public TimeSpan ClaimLease => Smtp.Timeout + TimeSpan.FromMinutes(2);
+
     public TimeSpan RetryDelay(int failedAttempts)
     {
         var delay = FirstRetryDelay * Math.Pow(2, failedAttempts - 1);

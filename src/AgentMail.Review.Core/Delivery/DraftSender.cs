@@ -1,10 +1,12 @@
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace AgentMail.Review.Core.Delivery;
 
@@ -16,15 +18,19 @@ public enum SendResult
     /// <summary>Someone else claimed it first, or it changed since the send was asked for: nothing was done.</summary>
     NotClaimed,
 
-    /// <summary>Delivery failed for good; the draft is <see cref="DraftState.Failed"/> with the reason.</summary>
+    /// <summary>A transient failure: the draft is scheduled again for a later attempt.</summary>
+    RetryScheduled,
+
+    /// <summary>Delivery failed for good, or may have happened; the draft is <see cref="DraftState.Failed"/> with the reason.</summary>
     Failed,
 }
 
 public sealed record SendOutcome(SendResult Result, Message? Message = null, string? FailureReason = null);
 
 /// <summary>
-/// Sends one draft: claims it (exactly one claimer wins), delivers it through the configured transport with bounded
-/// retries for transient failures, then records the Message and removes the draft, or marks it failed.
+/// Delivers one claimed draft and records what became of it. Everything from building the MIME message to the
+/// final commit runs inside the error handling, so a claimed draft always ends sent, scheduled again, or failed —
+/// never stuck in "sending". Once claimed, a delivery is not cancelled: an abandoned request still finishes it.
 /// </summary>
 public sealed partial class DraftSender(
     DraftsService drafts,
@@ -34,64 +40,95 @@ public sealed partial class DraftSender(
     TimeProvider clock,
     ILogger<DraftSender> logger)
 {
-    public async Task<SendOutcome> SendAsync(Actor actor, string draftId, long expectedVersion, string reason, string? idempotencyKey = null, CancellationToken ct = default, DateTime? dueBy = null)
+    /// <summary>Claims the draft (exactly one claimer wins) and delivers it.</summary>
+    public async Task<SendOutcome> SendAsync(Actor actor, string draftId, long expectedVersion, string reason, DateTime? dueBy = null, CancellationToken ct = default)
     {
         var claimed = await drafts.ClaimForSendingAsync(actor, draftId, expectedVersion, reason, ct, dueBy);
-        if (claimed is null)
+        return claimed is null ? new SendOutcome(SendResult.NotClaimed) : await DeliverAsync(actor, claimed);
+    }
+
+    public async Task<SendOutcome> DeliverAsync(Actor actor, Draft claimed)
+    {
+        Inbox inbox;
+        OutboxEntry? recorded;
+        long size;
+        try
         {
-            return new SendOutcome(SendResult.NotClaimed);
+            if (!claimed.HasRecipients)
+            {
+                throw new DeliveryException("the draft has no recipients (to, cc or bcc)", DeliveryFailure.Permanent);
+            }
+
+            MimeMessage mime;
+            (inbox, mime) = await BuildAsync(claimed);
+            size = await MeasureAsync(mime);
+            recorded = await transport.DeliverAsync(mime, CancellationToken.None);
+        }
+        catch (DeliveryException e) when (e.Failure == DeliveryFailure.Transient && claimed.DeliveryAttempts + 1 < options.Value.MaxAttempts)
+        {
+            var delay = options.Value.RetryDelay(claimed.DeliveryAttempts + 1);
+            LogRetry(logger, claimed.DraftId, claimed.DeliveryAttempts + 1, delay, e.Message);
+            await drafts.RetryLaterAsync(Actor.System, claimed, clock.UtcNowMs() + delay, $"retrying: {e.Message}");
+            return new SendOutcome(SendResult.RetryScheduled, FailureReason: e.Message);
+        }
+        catch (DeliveryException e)
+        {
+            var attempts = claimed.DeliveryAttempts + 1;
+            var reason = e.Failure == DeliveryFailure.Transient ? $"{e.Message} (gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")})" : e.Message;
+            return await FailAsync(actor, claimed, reason);
+        }
+        catch (Exception e)
+        {
+            // Building the message or reading the store failed before anything left: a person can see and act on it.
+            LogUnexpected(logger, e, claimed.DraftId);
+            return await FailAsync(actor, claimed, $"delivery failed before the message left: {e.Message}");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var inbox = await db.Inboxes.AsNoTracking().FirstAsync(i => i.InboxId == claimed.InboxId, ct);
+        try
+        {
+            var message = await drafts.CompleteSendAsync(actor, claimed, inbox.InboxId, MimeMessageFactory.MessageIdFor(claimed, inbox), size, recorded, CancellationToken.None);
+            return new SendOutcome(SendResult.Sent, message);
+        }
+        catch (Exception e)
+        {
+            LogUnexpected(logger, e, claimed.DraftId);
+            if (transport.DeliversOnCommit)
+            {
+                // Nothing was recorded, so nothing was delivered: try again later.
+                await drafts.RetryLaterAsync(Actor.System, claimed, clock.UtcNowMs() + options.Value.RetryDelay(1), $"retrying: recording the message failed ({e.Message})");
+                throw;
+            }
+
+            // The server has it; only the record is missing. Never "failed", never sent again by itself.
+            await drafts.MarkFailedAsync(actor, claimed, $"delivery uncertain: the mail server accepted the message but recording the send failed ({e.Message}); do not send it again");
+            throw;
+        }
+    }
+
+    private async Task<SendOutcome> FailAsync(Actor actor, Draft claimed, string reason)
+    {
+        await drafts.MarkFailedAsync(actor, claimed, reason);
+        return new SendOutcome(SendResult.Failed, FailureReason: reason);
+    }
+
+    private async Task<(Inbox Inbox, MimeMessage Mime)> BuildAsync(Draft claimed)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var inbox = await db.Inboxes.AsNoTracking().FirstAsync(i => i.InboxId == claimed.InboxId);
         var attachmentIds = claimed.Attachments.Select(a => a.AttachmentId).ToList();
         var contents = await db.AttachmentContents.AsNoTracking()
             .Where(c => attachmentIds.Contains(c.AttachmentId))
-            .ToDictionaryAsync(c => c.AttachmentId, c => c.Data, ct);
-        var mime = MimeMessageFactory.Create(claimed, inbox, contents, clock.UtcNowMs());
-
-        var settings = options.Value;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await transport.DeliverAsync(mime, ct);
-                break;
-            }
-            catch (DeliveryException e) when (e.Transient && attempt < settings.MaxAttempts)
-            {
-                var delay = settings.RetryDelay(attempt);
-                LogRetry(logger, draftId, attempt, delay, e.Message);
-                await Task.Delay(delay, clock, ct);
-            }
-            catch (DeliveryException e)
-            {
-                var failure = e.Transient ? $"{e.Message} (gave up after {attempt} {(attempt == 1 ? "attempt" : "attempts")})" : e.Message;
-                await drafts.MarkFailedAsync(actor, claimed, failure, CancellationToken.None);
-                return new SendOutcome(SendResult.Failed, FailureReason: failure);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Anything unforeseen still ends in a state a person can see and act on, never a stuck "sending".
-                var failure = $"delivery failed unexpectedly: {e.Message}";
-                LogUnexpected(logger, e, draftId);
-                await drafts.MarkFailedAsync(actor, claimed, failure, CancellationToken.None);
-                return new SendOutcome(SendResult.Failed, FailureReason: failure);
-            }
-        }
-
-        var size = await MeasureAsync(mime, ct);
-        var message = await drafts.CompleteSendAsync(actor, claimed, inbox.InboxId, MimeMessageFactory.MessageIdFor(claimed, inbox), size, idempotencyKey, CancellationToken.None);
-        return new SendOutcome(SendResult.Sent, message);
+            .ToDictionaryAsync(c => c.AttachmentId, c => c.Data);
+        return (inbox, MimeMessageFactory.Create(claimed, inbox, contents, clock.UtcNowMs()));
     }
 
     /// <summary>The size as transmitted: Bcc recipients travel in the envelope, not in the headers.</summary>
-    private static async Task<long> MeasureAsync(MimeKit.MimeMessage mime, CancellationToken ct)
+    private static async Task<long> MeasureAsync(MimeMessage mime)
     {
-        var format = MimeKit.FormatOptions.Default.Clone();
-        format.HiddenHeaders.Add(MimeKit.HeaderId.Bcc);
+        var format = FormatOptions.Default.Clone();
+        format.HiddenHeaders.Add(HeaderId.Bcc);
         using var counter = new MimeKit.IO.MeasuringStream();
-        await mime.WriteToAsync(format, counter, ct);
+        await mime.WriteToAsync(format, counter);
         return counter.Length;
     }
 

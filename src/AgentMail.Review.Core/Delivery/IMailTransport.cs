@@ -5,13 +5,36 @@ namespace AgentMail.Review.Core.Delivery;
 /// <summary>Hands a finished message to its way out: the Outbox table, or a real SMTP server.</summary>
 public interface IMailTransport
 {
-    /// <summary>Delivers the message or throws <see cref="DeliveryException"/> saying whether trying again may help.</summary>
-    Task DeliverAsync(MimeMessage message, CancellationToken ct);
+    /// <summary>
+    /// True when the message counts as delivered only once the send's completion commits (the Outbox): a claim cut
+    /// off before that commit certainly delivered nothing. False when a server outside takes it (SMTP).
+    /// </summary>
+    bool DeliversOnCommit { get; }
+
+    /// <summary>
+    /// Delivers the message or throws <see cref="DeliveryException"/> saying what is known. A transport that
+    /// <see cref="DeliversOnCommit"/> returns the row to commit with the completion; others return null.
+    /// </summary>
+    Task<OutboxEntry?> DeliverAsync(MimeMessage message, CancellationToken ct);
 }
 
-/// <summary>A delivery that did not happen, with a reason a person can read.</summary>
-public sealed class DeliveryException(string reason, bool transient, Exception? inner = null) : Exception(reason, inner)
+public enum DeliveryFailure
 {
-    /// <summary>True when the same message may go through on a later attempt (a timeout, a 4xx reply).</summary>
-    public bool Transient { get; } = transient;
+    /// <summary>The server certainly does not have the message, and a later attempt may go through (a 4xx, no connection).</summary>
+    Transient,
+
+    /// <summary>The server refused it for good (a 5xx, bad credentials, unusable settings).</summary>
+    Permanent,
+
+    /// <summary>
+    /// The whole message was handed over but no answer came (a timeout or a broken connection after the final
+    /// "."): the server may have accepted it, so trying again could deliver it twice.
+    /// </summary>
+    Uncertain,
+}
+
+/// <summary>A delivery that did not happen, or may not have, with a reason a person can read.</summary>
+public sealed class DeliveryException(string reason, DeliveryFailure failure, Exception? inner = null) : Exception(reason, inner)
+{
+    public DeliveryFailure Failure { get; } = failure;
 }

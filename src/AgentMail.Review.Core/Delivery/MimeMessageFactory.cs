@@ -12,6 +12,44 @@ public static class MimeMessageFactory
 
     public static string MessageIdFor(string draftId, string inboxAddress) => $"<{draftId}@{inboxAddress[(inboxAddress.IndexOf('@') + 1)..]}>";
 
+    /// <summary>Null when <see cref="Create"/> can use this content type; else why not. The validator asks this at create.</summary>
+    public static string? ContentTypeProblem(string contentType)
+    {
+        try
+        {
+            ParseContentType(contentType);
+            return null;
+        }
+        catch (ParseException e)
+        {
+            return $"is not a valid MIME type ({e.Message})";
+        }
+    }
+
+    /// <summary>Null when <see cref="Create"/> can use this Content-ID; else why not.</summary>
+    public static string? ContentIdProblem(string contentId)
+    {
+        if (contentId.Any(char.IsWhiteSpace))
+        {
+            return "may not contain spaces";
+        }
+
+        try
+        {
+            _ = new MimePart { ContentId = ToContentId(contentId) };
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return "is not a valid Content-ID (such as logo@example.com)";
+        }
+    }
+
+    // MimeKit's TryParse is more forgiving than its Parse; the message is built with Parse, so that is the test.
+    private static ContentType ParseContentType(string contentType) => ContentType.Parse(ParserOptions.Default, contentType);
+
+    private static string ToContentId(string contentId) => contentId.Trim('<', '>');
+
     public static MimeMessage Create(Draft draft, Inbox inbox, IReadOnlyDictionary<string, byte[]> attachmentContents, DateTime date)
     {
         var message = new MimeMessage
@@ -45,13 +83,13 @@ public static class MimeMessageFactory
         foreach (var attachment in draft.Attachments)
         {
             var content = attachmentContents[attachment.AttachmentId];
-            var contentType = ContentType.Parse(attachment.ContentType ?? "application/octet-stream");
+            var contentType = ParseContentType(attachment.ContentType ?? "application/octet-stream");
             var entity = attachment.ContentDisposition == "inline"
                 ? body.LinkedResources.Add(attachment.Filename ?? attachment.AttachmentId, content, contentType)
                 : body.Attachments.Add(attachment.Filename ?? attachment.AttachmentId, content, contentType);
             if (attachment.ContentId is not null)
             {
-                entity.ContentId = attachment.ContentId.Trim('<', '>');
+                entity.ContentId = ToContentId(attachment.ContentId);
             }
         }
 

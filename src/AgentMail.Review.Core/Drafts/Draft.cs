@@ -60,12 +60,99 @@ public sealed class Draft
 
     public DateTime? ApprovedAt { get; set; }
 
+    /// <summary>
+    /// Whether whoever last wrote or scheduled this draft may send without a person: an agent's key with send
+    /// permission. An agent without it can still write and schedule, but the draft then waits for an approval.
+    /// </summary>
+    public bool AgentMaySend { get; set; }
+
+    /// <summary>An agent asked to send this draft where it may not send alone: held for a supervisor's approval.</summary>
+    public DateTime? SendRequestedAt { get; set; }
+
+    public string? SendRequestedBy { get; set; }
+
+    /// <summary>The instance delivering it, while <see cref="DraftState.Sending"/>.</summary>
+    public string? ClaimedBy { get; set; }
+
+    /// <summary>Until when the claim holds: a delivery takes at most this long, so a claim past it has lost its owner.</summary>
+    public DateTime? ClaimExpiresAt { get; set; }
+
+    /// <summary>Delivery attempts that failed transiently since it was last scheduled by someone.</summary>
+    public int DeliveryAttempts { get; set; }
+
     public DateTime CreatedAt { get; init; }
 
     public DateTime UpdatedAt { get; set; }
 
     /// <summary>Bumped by every change; a writer that read an older version loses (optimistic concurrency).</summary>
     public long Version { get; set; }
+
+    public bool HasRecipients => To.Count + Cc.Count + Bcc.Count > 0;
+
+    /// <summary>Sets or clears the send time; a new schedule starts the delivery attempts afresh.</summary>
+    public void Schedule(DateTime? sendAt)
+    {
+        SendAt = sendAt;
+        FailureReason = null;
+        DeliveryAttempts = 0;
+        Labels.Remove(ScheduledLabel);
+        if (sendAt is null)
+        {
+            State = DraftState.Pending;
+            SendRequestedAt = null;
+            SendRequestedBy = null;
+        }
+        else
+        {
+            State = DraftState.Scheduled;
+            Labels = [.. Labels, ScheduledLabel];
+        }
+    }
+
+    /// <summary>A supervisor lets this content go at <paramref name="sendAt"/>.</summary>
+    public void Approve(string approvedBy, DateTime now, DateTime sendAt)
+    {
+        Schedule(sendAt < now ? now : sendAt);
+        ApprovedBy = approvedBy;
+        ApprovedAt = now;
+    }
+
+    /// <summary>The approval was for the content as it was; new content needs its own.</summary>
+    public void WithdrawApproval()
+    {
+        ApprovedBy = null;
+        ApprovedAt = null;
+    }
+
+    /// <summary>
+    /// An agent asked to send where it may not send alone: the draft becomes due now and waits, marked, for a
+    /// supervisor. It keeps its id, so the Message-ID the agent was given is the one it leaves with.
+    /// </summary>
+    public void HoldSendRequest(string requestedBy, DateTime now)
+    {
+        if (State != DraftState.Scheduled || SendAt > now)
+        {
+            Schedule(now);
+        }
+
+        SendRequestedAt = now;
+        SendRequestedBy = requestedBy;
+    }
+
+    /// <summary>A transient failure: the draft goes back to the schedule, to be claimed again at <paramref name="retryAt"/>.</summary>
+    public void ScheduleRetry(DateTime retryAt, string reason)
+    {
+        State = DraftState.Scheduled;
+        SendAt = retryAt;
+        FailureReason = reason;
+        DeliveryAttempts++;
+        ClaimedBy = null;
+        ClaimExpiresAt = null;
+        if (!Labels.Contains(ScheduledLabel))
+        {
+            Labels = [.. Labels, ScheduledLabel];
+        }
+    }
 
     /// <summary>The wire <c>send_status</c>: absent while pending.</summary>
     public string? SendStatus => State switch

@@ -125,9 +125,9 @@ public sealed class DraftValidator(IOptions<DraftLimits> limits)
                 CheckHeaderText(errors, $"{field}[{i}].filename", attachment.Filename);
             }
 
-            if (attachment.ContentType is not null && !ContentType.TryParse(attachment.ContentType, out _))
+            if (attachment.ContentType is not null && Delivery.MimeMessageFactory.ContentTypeProblem(attachment.ContentType) is { } typeProblem)
             {
-                errors.Add($"{field}[{i}].content_type", "is not a valid MIME type");
+                errors.Add($"{field}[{i}].content_type", typeProblem);
             }
 
             if (attachment.ContentDisposition is not null and not ("attachment" or "inline"))
@@ -138,6 +138,10 @@ public sealed class DraftValidator(IOptions<DraftLimits> limits)
             if (attachment.ContentId is not null)
             {
                 CheckHeaderText(errors, $"{field}[{i}].content_id", attachment.ContentId);
+                if (Delivery.MimeMessageFactory.ContentIdProblem(attachment.ContentId) is { } idProblem)
+                {
+                    errors.Add($"{field}[{i}].content_id", idProblem);
+                }
             }
         }
 

@@ -21,16 +21,14 @@ public sealed partial class DraftsService
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var draft = await FindDraftAsync(db, inboxId, draftId, ct);
         EnsureEditable(draft, expectedVersion, "approved");
-        if (draft.To.Count + draft.Cc.Count + draft.Bcc.Count == 0)
+        if (!draft.HasRecipients)
         {
             throw new ValidationException("to", "a draft needs at least one recipient before it can be sent");
         }
 
         var now = clock.UtcNowMs();
         var oldSendAt = draft.SendAt;
-        ApplySchedule(draft, sendAt < now ? now : ClockExtensions.TruncateToMs(sendAt));
-        draft.ApprovedBy = actor.DisplayName;
-        draft.ApprovedAt = now;
+        draft.Approve(actor.DisplayName, now, ClockExtensions.TruncateToMs(sendAt));
         draft.UpdatedAt = now;
         draft.Version++;
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Approved, now, new { from = oldSendAt, send_at = draft.SendAt }));
@@ -52,9 +50,15 @@ public sealed partial class DraftsService
 
         EnsureEditable(draft, expectedVersion, "changed");
         var now = clock.UtcNowMs();
-        ApplySchedule(draft, null);
-        draft.ApprovedBy = null;
-        draft.ApprovedAt = null;
+        var requestedBy = draft.SendRequestedBy;
+        draft.Schedule(null);
+        draft.WithdrawApproval();
+        if (requestedBy is not null)
+        {
+            // An agent's held send goes back to waiting for a person, still marked as asked for.
+            draft.HoldSendRequest(requestedBy, now);
+        }
+
         draft.UpdatedAt = now;
         draft.Version++;
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Unscheduled, now, new { reason = "approval undone" }));

@@ -1,11 +1,13 @@
 using System.Text.Json;
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AgentMail.Review.Core.Drafts;
 
@@ -19,10 +21,12 @@ public sealed partial class DraftsService(
     StoreWriteLock writeLock,
     DraftValidator validator,
     DraftChangeFeed feed,
+    SendingInstance instance,
+    IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider clock,
     ILogger<DraftsService> logger)
 {
-    public const string InterruptedReason = "interrupted during delivery";
+    private const string NoRecipientsToSchedule = "a draft needs at least one recipient (to, cc or bcc) to be scheduled";
 
     public async Task<Draft> CreateAsync(Actor actor, string inboxId, NewDraft request, CancellationToken ct = default)
     {
@@ -88,6 +92,11 @@ public sealed partial class DraftsService(
         }
 
         CheckSendAt(errors, request.SendAt, now);
+        if (request.SendAt is not null && to.Count + cc.Count + request.Bcc.Count == 0)
+        {
+            errors.Add("send_at", NoRecipientsToSchedule);
+        }
+
         errors.ThrowIfAny();
 
         var draft = new Draft
@@ -110,9 +119,10 @@ public sealed partial class DraftsService(
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,
+            AgentMaySend = ReviewRules.MaySendAlone(actor),
         };
         draft.Attachments = AddAttachments(db, request.Attachments);
-        ApplySchedule(draft, request.SendAt);
+        draft.Schedule(request.SendAt);
 
         db.Drafts.Add(draft);
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Created, now, new { send_at = draft.SendAt }));
@@ -175,6 +185,13 @@ public sealed partial class DraftsService(
             CheckSendAt(errors, patch.SendAt.Value, now);
         }
 
+        var willBeScheduled = patch.SendAt.HasValue ? patch.SendAt.Value is not null : draft.State == DraftState.Scheduled;
+        if (willBeScheduled && to.Count + cc.Count + bcc.Count == 0)
+        {
+            // A draft that is due must have someone to go to; clearing them means unscheduling first.
+            errors.Add(patch.SendAt.HasValue && patch.SendAt.Value is not null ? "send_at" : "to", NoRecipientsToSchedule);
+        }
+
         errors.ThrowIfAny();
 
         draft.To = to;
@@ -213,7 +230,7 @@ public sealed partial class DraftsService(
         {
             scheduleAction = patch.SendAt.Value is null ? AuditActions.Unscheduled
                 : draft.State == DraftState.Scheduled ? AuditActions.Rescheduled : AuditActions.Scheduled;
-            ApplySchedule(draft, patch.SendAt.Value);
+            draft.Schedule(patch.SendAt.Value);
         }
 
         if (changed.Count == 0 && scheduleAction is null)
@@ -228,11 +245,17 @@ public sealed partial class DraftsService(
             db.AuditEntries.Add(Audit(draft, actor, AuditActions.Edited, now, new { changed }));
         }
 
-        if (draft.ApprovedAt is not null && changed.Any(field => field != "labels"))
+        var contentChanged = changed.Any(field => field != "labels");
+        if (contentChanged)
         {
             // The approval was for the words as they were; the new ones need their own.
-            draft.ApprovedBy = null;
-            draft.ApprovedAt = null;
+            draft.WithdrawApproval();
+        }
+
+        if (actor.Kind == ActorKind.Agent && (contentChanged || scheduleAction is not null))
+        {
+            // Whoever last wrote or scheduled it answers for it: an agent that may not send makes it wait for a person.
+            draft.AgentMaySend = ReviewRules.MaySendAlone(actor);
         }
 
         if (scheduleAction is not null)
@@ -266,177 +289,6 @@ public sealed partial class DraftsService(
 
         LogChanged(logger, draft.DraftId, AuditActions.Deleted, actor.ToString());
         Publish(DraftChangeKind.Deleted, draft, actor, now);
-    }
-
-    /// <summary>
-    /// Claims the draft for delivery with one conditional update: only if it is still at
-    /// <paramref name="expectedVersion"/> and not already being sent. Exactly one of any number of racing claimers
-    /// wins; the others get null.
-    /// </summary>
-    /// <param name="dueBy">For a scheduled send: claim only a draft still scheduled for this time or earlier.</param>
-    public async Task<Draft?> ClaimForSendingAsync(Actor actor, string draftId, long expectedVersion, string reason, CancellationToken ct = default, DateTime? dueBy = null)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.UtcNowMs();
-        Draft draft;
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            var candidate = db.Drafts.Where(d => d.DraftId == draftId && d.Version == expectedVersion && d.State != DraftState.Sending);
-            if (dueBy is { } due)
-            {
-                candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
-            }
-
-            if (ReviewRules.NeedsApproval(actor))
-            {
-                candidate = candidate.SendableUnattended(db);
-            }
-
-            var claimed = await candidate
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(d => d.State, DraftState.Sending)
-                    .SetProperty(d => d.FailureReason, (string?)null)
-                    .SetProperty(d => d.Version, d => d.Version + 1)
-                    .SetProperty(d => d.UpdatedAt, now), ct);
-            if (claimed == 0)
-            {
-                return null;
-            }
-
-            draft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == draftId, ct);
-            db.AuditEntries.Add(Audit(draft, actor, AuditActions.Sending, now, new { reason }));
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        Publish(DraftChangeKind.Updated, draft, actor, now);
-        return draft;
-    }
-
-    /// <summary>Records a delivered draft: its Message is written and the draft removed, in one transaction.</summary>
-    public async Task<Message> CompleteSendAsync(Actor actor, Draft claimed, string from, string messageId, long size, string? idempotencyKey, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.UtcNowMs();
-        var message = new Message
-        {
-            MessageId = messageId,
-            ThreadId = claimed.ThreadId,
-            InboxId = claimed.InboxId,
-            DraftId = claimed.DraftId,
-            From = from,
-            To = claimed.To,
-            Cc = claimed.Cc,
-            Bcc = claimed.Bcc,
-            ReplyTo = claimed.ReplyTo,
-            Labels = [Message.SentLabel, .. claimed.Labels.Where(l => l != Draft.ScheduledLabel)],
-            Subject = claimed.Subject,
-            Text = claimed.Text,
-            Html = claimed.Html,
-            Preview = claimed.Preview,
-            InReplyTo = claimed.InReplyTo,
-            References = claimed.References,
-            Attachments = claimed.Attachments.Select(a => new AttachmentInfo
-            {
-                AttachmentId = a.AttachmentId,
-                Filename = a.Filename,
-                ContentType = a.ContentType,
-                ContentDisposition = a.ContentDisposition,
-                ContentId = a.ContentId,
-                Size = a.Size,
-            }).ToList(),
-            Size = size,
-            Timestamp = now,
-            CreatedAt = now,
-            UpdatedAt = now,
-            // Who let it go: the supervisor who approved it, else whoever sent it (an agent's key, a person).
-            SentBy = claimed.ApprovedBy ?? actor.DisplayName,
-            IdempotencyKey = idempotencyKey,
-        };
-
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            var removed = await db.Drafts
-                .Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending)
-                .ExecuteDeleteAsync(ct);
-            if (removed == 0)
-            {
-                // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
-                throw new ConflictException($"draft {claimed.DraftId} is no longer claimed for sending");
-            }
-
-            db.Messages.Add(message);
-            db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = messageId }));
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        LogChanged(logger, claimed.DraftId, AuditActions.Sent, actor.ToString());
-        feed.Publish(new DraftChange(DraftChangeKind.Sent, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Sending, claimed.SendAt, actor, now, messageId));
-        return message;
-    }
-
-    /// <summary>Moves a claimed draft to <see cref="DraftState.Failed"/>, keeping the reason for a person to read.</summary>
-    public async Task MarkFailedAsync(Actor actor, Draft claimed, string reason, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.UtcNowMs();
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            var updated = await db.Drafts
-                .Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(d => d.State, DraftState.Failed)
-                    .SetProperty(d => d.FailureReason, reason)
-                    .SetProperty(d => d.Version, d => d.Version + 1)
-                    .SetProperty(d => d.UpdatedAt, now), ct);
-            if (updated == 0)
-            {
-                return;
-            }
-
-            db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Failed, now, new { reason }));
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        LogFailed(logger, claimed.DraftId, reason);
-        feed.Publish(new DraftChange(DraftChangeKind.Updated, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Failed, claimed.SendAt, actor, now));
-    }
-
-    /// <summary>
-    /// A draft still in "sending" when the process starts was cut off mid-delivery. The recipient may already have
-    /// it, so it is never re-sent by itself: it becomes failed and waits for a person.
-    /// </summary>
-    public async Task<int> FailInterruptedSendsAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var interrupted = await db.Drafts.AsNoTracking().Where(d => d.State == DraftState.Sending).ToListAsync(ct);
-        foreach (var draft in interrupted)
-        {
-            await MarkFailedAsync(Actor.System, draft, InterruptedReason, ct);
-        }
-
-        return interrupted.Count;
-    }
-
-    private static void ApplySchedule(Draft draft, DateTime? sendAt)
-    {
-        draft.SendAt = sendAt;
-        draft.FailureReason = null;
-        draft.Labels.Remove(Draft.ScheduledLabel);
-        if (sendAt is null)
-        {
-            draft.State = DraftState.Pending;
-        }
-        else
-        {
-            draft.State = DraftState.Scheduled;
-            draft.Labels = [.. draft.Labels, Draft.ScheduledLabel];
-        }
     }
 
     private void CheckContent(

@@ -47,7 +47,8 @@ public sealed record QueueRow(
     long Version,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    bool AwaitingApproval = false);
+    bool AwaitingApproval = false,
+    string? SendRequestedBy = null);
 
 public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 
@@ -148,10 +149,15 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
         return await db.Inboxes.AsNoTracking().OrderBy(i => i.InboxId).Select(i => i.InboxId).ToListAsync(ct);
     }
 
-    /// <summary>A grid row, with whether the draft is due but held for a supervisor's approval (a review-required inbox).</summary>
+    /// <summary>
+    /// A grid row, with whether the draft is due but held for a supervisor's approval (<see cref="ReviewRules.DueAwaitingApproval"/>)
+    /// and which agent asked to send it.
+    /// </summary>
     private static System.Linq.Expressions.Expression<Func<Draft, QueueRow>> Row(ReviewDbContext db, DateTime now) => d => new QueueRow(
         d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt,
-        d.State == DraftState.Scheduled && d.SendAt <= now && d.ApprovedAt == null && db.Inboxes.Any(i => i.InboxId == d.InboxId && i.ReviewRequired));
+        d.State == DraftState.Scheduled && d.SendAt <= now && d.ApprovedAt == null
+            && (!d.AgentMaySend || db.Inboxes.Any(i => i.InboxId == d.InboxId && i.ReviewRequired)),
+        d.SendRequestedBy);
 
     private static QueueRow WithLabelsShown(QueueRow row) => row with { Labels = Draft.LabelsShown(row.State, row.Labels) };
 

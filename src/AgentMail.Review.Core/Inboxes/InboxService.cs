@@ -8,7 +8,12 @@ namespace AgentMail.Review.Core.Inboxes;
 
 public sealed record NewInbox(string? Username, string? Domain, string? DisplayName, string? ClientId);
 
-public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, StoreWriteLock writeLock, IOptions<InboxOptions> options, TimeProvider clock)
+public sealed class InboxService(
+    IDbContextFactory<ReviewDbContext> dbFactory,
+    StoreWriteLock writeLock,
+    IOptions<InboxOptions> options,
+    IOptions<ReviewPolicyOptions> policy,
+    TimeProvider clock)
 {
     private static readonly KeysetOrder<Inbox> ByUpdate = new(i => i.UpdatedAt, i => i.InboxId);
 
@@ -51,6 +56,7 @@ public sealed class InboxService(IDbContextFactory<ReviewDbContext> dbFactory, S
             InboxId = address,
             DisplayName = request.DisplayName,
             ClientId = request.ClientId,
+            ReviewRequired = policy.Value.DefaultReviewRequired,
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -52,7 +52,4 @@ public sealed class Message
 
     /// <summary>Who let the draft go: the approving supervisor, else the agent key or person that sent it.</summary>
     public required string SentBy { get; init; }
-
-    /// <summary>The <c>Idempotency-Key</c> the send was made with, so a retried send answers the same message.</summary>
-    public string? IdempotencyKey { get; init; }
 }

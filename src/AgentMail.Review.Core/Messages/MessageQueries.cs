@@ -22,12 +22,6 @@ public sealed class MessageQueries(IDbContextFactory<ReviewDbContext> dbFactory)
         return await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.MessageId == messageId, ct);
     }
 
-    public async Task<Message?> FindByIdempotencyKeyAsync(string inboxId, string key, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.InboxId == inboxId && m.IdempotencyKey == key, ct);
-    }
-
     public async Task<Page<Message>> ListAsync(string? inboxId, ListRequest request, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -2,6 +2,7 @@ using AgentMail.Review.Core.ApiKeys;
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Idempotency;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,8 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
     public DbSet<OutboxEntry> Outbox => Set<OutboxEntry>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -58,6 +61,7 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
             // The due-sweep: scheduled drafts by send time.
             draft.HasIndex(d => new { d.State, d.SendAt });
             draft.HasIndex(d => new { d.InboxId, d.ClientId }).IsUnique();
+            draft.Ignore(d => d.HasRecipients);
         });
 
         model.Entity<AttachmentContent>(content =>
@@ -74,7 +78,6 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
             message.HasIndex(m => new { m.InboxId, m.Timestamp, m.MessageId });
             message.HasIndex(m => new { m.Timestamp, m.MessageId });
             message.HasIndex(m => m.DraftId).IsUnique();
-            message.HasIndex(m => new { m.InboxId, m.IdempotencyKey });
         });
 
         model.Entity<AuditEntry>(audit =>
@@ -88,6 +91,13 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
         {
             outbox.ToTable("outbox");
             outbox.HasKey(o => o.MessageId);
+        });
+
+        model.Entity<IdempotencyRecord>(record =>
+        {
+            record.ToTable("idempotency_keys");
+            record.HasKey(r => new { r.CallerId, r.Operation, r.Key });
+            record.HasIndex(r => r.CreatedAt);
         });
 
         model.Entity<ApiKey>(key =>

@@ -1,4 +1,6 @@
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Idempotency;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Persistence;
 using Hangfire;
@@ -11,11 +13,15 @@ namespace AgentMail.Review.Core.Scheduling;
 /// <summary>
 /// Keeps the schedule whole. Drafts coming within the horizon get their Hangfire job. Any draft still scheduled well
 /// past its send time has lost its job (a restart, a job that failed before it could claim), so the sweep enqueues a
-/// send for it. The version guard in the claim makes a send that races its own late job harmless.
+/// send for it. The version guard in the claim makes a send that races its own late job harmless. It also resolves
+/// claims past their lease and forgets idempotency keys past their 24 hours.
 /// </summary>
 public sealed partial class DueSweepJob(
     IDbContextFactory<ReviewDbContext> dbFactory,
     SendScheduler scheduler,
+    DraftsService drafts,
+    IMailTransport transport,
+    IdempotencyKeys idempotencyKeys,
     IOptions<SchedulingOptions> options,
     TimeProvider clock,
     ILogger<DueSweepJob> logger)
@@ -41,7 +47,7 @@ public sealed partial class DueSweepJob(
 
         foreach (var draft in overdue)
         {
-            scheduler.SendNow(Actor.System, draft.DraftId, draft.Version, "overdue scheduled send (due-sweep)");
+            scheduler.EnqueueDue(draft.DraftId, draft.Version);
         }
 
         var horizon = now + options.Value.Horizon;
@@ -57,6 +63,10 @@ public sealed partial class DueSweepJob(
         {
             LogOverdue(logger, overdue.Count);
         }
+
+        // Claims whose lease ran out have no delivery behind them any more (see DraftsService.ResolveAbandonedClaimsAsync).
+        await drafts.ResolveAbandonedClaimsAsync(atStartup: false, transport.DeliversOnCommit);
+        await idempotencyKeys.ForgetExpiredAsync();
 
         return overdue.Count;
     }

@@ -6,11 +6,12 @@ using Hangfire;
 namespace AgentMail.Review.Core.Scheduling;
 
 /// <summary>
-/// The Hangfire job behind every send. Its arguments pin the draft version it was created for, so a job for an old
-/// schedule or an edited draft finds the version moved on and does nothing. Hangfire must not retry it: delivery
-/// retries are the sender's, and a second run could only find the draft claimed or gone.
+/// The Hangfire job behind every scheduled send. Its arguments pin the draft version it was created for, so a job for
+/// an old schedule or an edited draft finds the version moved on and does nothing. Hangfire must not retry it: a
+/// transient failure schedules the draft again (a new version, a new job), and a second run could only find it
+/// claimed or gone.
 /// </summary>
-public sealed class SendDraftJob(DraftSender sender, DraftQueries queries, SendOutcomes outcomes, TimeProvider clock)
+public sealed class SendDraftJob(SendService sending, DraftQueries queries, TimeProvider clock)
 {
     /// <summary>
     /// Hangfire keeps schedule times in whole seconds, so a job can start up to a second before its draft's send
@@ -18,7 +19,6 @@ public sealed class SendDraftJob(DraftSender sender, DraftQueries queries, SendO
     /// </summary>
     private static readonly TimeSpan LongestEarlyStart = TimeSpan.FromSeconds(2);
 
-    /// <summary>A scheduled draft's send, at its send time.</summary>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Scheduled send of draft {0} (version {1})")]
     public async Task SendScheduledAsync(string draftId, long version)
@@ -40,17 +40,8 @@ public sealed class SendDraftJob(DraftSender sender, DraftQueries queries, SendO
             await Task.Delay(early, clock);
         }
 
-        // Claims only if still scheduled at this version and due by now: never early, never a stale schedule.
-        await sender.SendAsync(Actor.System, draftId, version, "scheduled send", dueBy: clock.UtcNowMs());
-    }
-
-    /// <summary>A send asked for now: an agent's send call, or a supervisor's approve-and-send.</summary>
-    /// <param name="ticket">Set when a caller waits for this job's outcome (<see cref="SendOutcomes"/>).</param>
-    [AutomaticRetry(Attempts = 0)]
-    [JobDisplayName("Send draft {0} (version {1}) now")]
-    public async Task SendNowAsync(string draftId, long version, Actor requestedBy, string reason, string? idempotencyKey, string? ticket)
-    {
-        var outcome = await sender.SendAsync(requestedBy, draftId, version, reason, idempotencyKey);
-        outcomes.Report(ticket, outcome);
+        // Claims only if still scheduled at this version, due by now and releasable: never early, never a stale
+        // schedule, never past the review gate.
+        await sending.SendDueAsync(draftId, version);
     }
 }

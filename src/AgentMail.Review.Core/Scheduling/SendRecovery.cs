@@ -1,4 +1,5 @@
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -8,13 +9,15 @@ using Microsoft.Extensions.Options;
 namespace AgentMail.Review.Core.Scheduling;
 
 /// <summary>
-/// Start-up: Hangfire's in-memory storage has forgotten every job, and SQLite is the record. Sends cut off by the
-/// last stop become failed (never re-sent by themselves); every scheduled draft due within the horizon gets its job
-/// again (later ones get theirs from the due-sweep, as at any other time).
+/// Start-up: Hangfire's in-memory storage has forgotten every job, and the store is the record. Sends cut off by the
+/// last stop are resolved (<see cref="DraftsService.ResolveAbandonedClaimsAsync"/>: sent again only where certainly
+/// undelivered); every scheduled draft due within the horizon gets its job again (later ones get theirs from the
+/// due-sweep, as at any other time).
 /// </summary>
 public sealed partial class SendRecovery(
     IDbContextFactory<ReviewDbContext> dbFactory,
     DraftsService drafts,
+    IMailTransport transport,
     DraftChangeFeed feed,
     SendScheduler scheduler,
     IOptions<SchedulingOptions> options,
@@ -23,7 +26,7 @@ public sealed partial class SendRecovery(
 {
     public async Task RecoverAsync(CancellationToken ct = default)
     {
-        var interrupted = await drafts.FailInterruptedSendsAsync(ct);
+        var interrupted = await drafts.ResolveAbandonedClaimsAsync(atStartup: true, transport.DeliversOnCommit, ct);
         scheduler.Start(feed);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -42,6 +45,6 @@ public sealed partial class SendRecovery(
         LogRecovered(logger, scheduled, interrupted);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled {Scheduled} drafts due within the horizon again; {Interrupted} interrupted sends marked failed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled {Scheduled} drafts due within the horizon again; resolved {Interrupted} sends cut off by the last stop")]
     private static partial void LogRecovered(ILogger logger, int scheduled, int interrupted);
 }

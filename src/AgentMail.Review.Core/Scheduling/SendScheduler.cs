@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using AgentMail.Review.Core.Common;
-using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
 using Hangfire;
 using Hangfire.States;
@@ -12,9 +11,9 @@ namespace AgentMail.Review.Core.Scheduling;
 /// Keeps one Hangfire job per scheduled draft due within the horizon, following the change feed: a draft scheduled (or
 /// changed while scheduled) gets a job for its new version at its send time and the old job is deleted; unscheduled,
 /// deleted or claimed drafts lose theirs. Drafts due later get theirs from the due-sweep as they come within the
-/// horizon. Sends asked for now are enqueued here too.
+/// horizon. A draft already due is enqueued at once rather than waiting for Hangfire's next poll.
 /// </summary>
-public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcomes, IOptions<SchedulingOptions> options, TimeProvider clock) : IDisposable
+public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<SchedulingOptions> options, TimeProvider clock) : IDisposable
 {
     private readonly ConcurrentDictionary<string, (string JobId, long Version)> _scheduledJobs = new();
     private readonly Lock _gate = new();
@@ -42,7 +41,9 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcom
                 return;
             }
 
-            var jobId = jobs.Schedule<SendDraftJob>(job => job.SendScheduledAsync(draftId, version), new DateTimeOffset(sendAt, TimeSpan.Zero));
+            var jobId = sendAt <= clock.UtcNowMs()
+                ? jobs.Enqueue<SendDraftJob>(job => job.SendScheduledAsync(draftId, version))
+                : jobs.Schedule<SendDraftJob>(job => job.SendScheduledAsync(draftId, version), new DateTimeOffset(sendAt, TimeSpan.Zero));
             _scheduledJobs[draftId] = (jobId, version);
             if (previous.JobId is not null)
             {
@@ -51,29 +52,9 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcom
         }
     }
 
-    /// <summary>Enqueues a send of this version of the draft now, returning the Hangfire job id.</summary>
-    public string SendNow(Actor requestedBy, string draftId, long version, string reason, string? idempotencyKey = null, string? ticket = null) =>
-        jobs.Enqueue<SendDraftJob>(job => job.SendNowAsync(draftId, version, requestedBy, reason, idempotencyKey, ticket));
-
-    /// <summary>Enqueues a send now and waits for its outcome; null when it takes longer than the API will wait.</summary>
-    public async Task<SendOutcome?> SendNowAndWaitAsync(Actor requestedBy, string draftId, long version, string reason, string? idempotencyKey, CancellationToken ct)
-    {
-        var ticket = Ids.New();
-        var outcome = outcomes.Expect(ticket);
-        SendNow(requestedBy, draftId, version, reason, idempotencyKey, ticket);
-        try
-        {
-            return await outcome.WaitAsync(options.Value.ApiSendWait, ct);
-        }
-        catch (TimeoutException)
-        {
-            return null;
-        }
-        finally
-        {
-            outcomes.Forget(ticket);
-        }
-    }
+    /// <summary>Enqueues the send of a draft that is overdue (it lost its job): the job claims it only if still due at this version.</summary>
+    public string EnqueueDue(string draftId, long version) =>
+        jobs.Enqueue<SendDraftJob>(job => job.SendScheduledAsync(draftId, version));
 
     private void OnChange(DraftChange change)
     {
@@ -94,8 +75,13 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, SendOutcomes outcom
     }
 
     /// <summary>Deletes a job that is still waiting; one already running is left to find the version moved on.</summary>
-    private void Cancel(string jobId, string reason) =>
-        jobs.ChangeState(jobId, new DeletedState { Reason = reason }, ScheduledState.StateName);
+    private void Cancel(string jobId, string reason)
+    {
+        if (!jobs.ChangeState(jobId, new DeletedState { Reason = reason }, ScheduledState.StateName))
+        {
+            jobs.ChangeState(jobId, new DeletedState { Reason = reason }, EnqueuedState.StateName);
+        }
+    }
 
     public void Dispose() => _subscription?.Dispose();
 }

@@ -18,7 +18,8 @@ public sealed partial class ApiErrorHandler(ILogger<ApiErrorHandler> logger) : I
             ValidationException e => (StatusCodes.Status400BadRequest, new ApiError("ValidationError", e.Message, e.Errors)),
             NotFoundException e => (StatusCodes.Status404NotFound, new ApiError("NotFoundError", e.Message)),
             ConflictException e => (StatusCodes.Status409Conflict, new ApiError("ConflictError", e.Message)),
-            DeliveryFailedException e => (StatusCodes.Status502BadGateway, new ApiError("DeliveryError", e.Message)),
+            // Not a status the SDKs retry (408, 409, 429, 5xx): a failed or uncertain delivery is final until a person acts.
+            DeliveryFailedException e => (StatusCodes.Status422UnprocessableEntity, new ApiError("DeliveryFailedError", e.Message)),
             ForbiddenException e => (StatusCodes.Status403Forbidden, new ApiError("ForbiddenError", e.Message)),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } e =>
                 (StatusCodes.Status413PayloadTooLarge, new ApiError("ValidationError", $"request body: {e.Message}", [new FieldError("body", "is larger than this server accepts")])),

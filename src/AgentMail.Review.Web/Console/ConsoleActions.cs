@@ -1,6 +1,6 @@
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Drafts;
-using AgentMail.Review.Core.Scheduling;
+using AgentMail.Review.Core.Delivery;
 using Microsoft.Extensions.Options;
 
 namespace AgentMail.Review.Web.Console;
@@ -20,9 +20,8 @@ public sealed record ActionResult(string DraftId, bool Succeeded, string Message
 public sealed class ConsoleActions(
     DraftsService drafts,
     DraftQueries queries,
-    SendScheduler scheduler,
+    SendService sending,
     ConsoleUser user,
-    TimeProvider clock,
     IOptions<ConsoleOptions> options)
 {
     public TimeSpan UndoWindow => options.Value.UndoWindow;
@@ -34,19 +33,9 @@ public sealed class ConsoleActions(
     public async Task<Draft> SaveAsync(QueueRow row, DraftPatch patch) =>
         await drafts.UpdateAsync(await user.ActorAsync(), row.InboxId, row.DraftId, patch with { ExpectedVersion = row.Version });
 
-    /// <summary>Approves and sends: at once when there is no undo window, else after it.</summary>
-    public async Task<Draft> ApproveAsync(QueueRow row)
-    {
-        var actor = await user.ActorAsync();
-        var sendAt = clock.GetUtcNow().UtcDateTime + options.Value.UndoWindow;
-        var approved = await drafts.ApproveAsync(actor, row.InboxId, row.DraftId, row.Version, sendAt);
-        if (options.Value.UndoWindow <= TimeSpan.Zero)
-        {
-            scheduler.SendNow(actor, approved.DraftId, approved.Version, $"approved by {actor.DisplayName}");
-        }
-
-        return approved;
-    }
+    /// <summary>Approves and sends: the scheduler sends it once the undo window has passed (at once without one).</summary>
+    public async Task<Draft> ApproveAsync(QueueRow row) =>
+        await sending.ApproveAsync(await user.ActorAsync(), row.InboxId, row.DraftId, row.Version, options.Value.UndoWindow);
 
     public async Task<Draft> UndoApprovalAsync(Draft approved) =>
         await drafts.UndoApprovalAsync(await user.ActorAsync(), approved.InboxId, approved.DraftId, approved.Version);

@@ -1,9 +1,8 @@
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Idempotency;
 using AgentMail.Review.Core.Inboxes;
-using AgentMail.Review.Core.Messages;
-using AgentMail.Review.Core.Scheduling;
 using AgentMail.Review.Web.Api;
 using AgentMail.Review.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,7 +21,7 @@ public static class DraftsApi
         inbox.MapGet("/{draft_id}", GetInInbox).ProducesApiErrors(404);
         inbox.MapPatch("/{draft_id}", Update).Accepts<UpdateDraftRequest>("application/json").ProducesApiErrors(400, 404, 409);
         inbox.MapDelete("/{draft_id}", Delete).ProducesApiErrors(404, 409);
-        inbox.MapPost("/{draft_id}/send", Send).ProducesApiErrors(403, 404, 409, 502);
+        inbox.MapPost("/{draft_id}/send", Send).ProducesApiErrors(400, 404, 409, 422);
         inbox.MapGet("/{draft_id}/attachments/{attachment_id}", GetAttachment).ProducesApiErrors(404);
 
         var organisation = routes.MapGroup("/v0/drafts").WithTags("Drafts").RequireAuthorization(AuthExtensions.AgentPolicy);
@@ -96,54 +95,45 @@ public static class DraftsApi
         return TypedResults.File(content.Data, info.ContentType ?? "application/octet-stream", info.Filename);
     }
 
+    /// <summary>
+    /// AgentMail's <c>drafts.send</c>. Sent answers 200; accepted but not yet sent (held for review, being delivered,
+    /// waiting for a retry) 202 with the Message-ID it will leave with; a failed or uncertain delivery 422, which the
+    /// SDKs do not retry. Asking again, with or without <c>Idempotency-Key</c>, answers what became of the first.
+    /// </summary>
     private static async Task<Results<Ok<SendDraftResponse>, Accepted<SendDraftResponse>>> Send(
         [FromRoute(Name = "inbox_id")] string inboxId,
         [FromRoute(Name = "draft_id")] string draftId,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         HttpContext context,
-        DraftQueries queries,
-        MessageQueries messages,
-        InboxService inboxes,
-        SendScheduler scheduler,
+        SendService sending,
         CancellationToken ct)
     {
         var caller = ApiCaller.From(context);
         var inbox = caller.Inbox(inboxId);
-        if (!string.IsNullOrEmpty(idempotencyKey) && await messages.FindByIdempotencyKeyAsync(inbox, idempotencyKey, ct) is { } earlier)
+        var idempotency = await IdempotencyOfAsync(context.Request, $"{SendService.SendOperation} {inbox} {draftId}", ct);
+        var receipt = await sending.RequestAsync(new SendRequest(caller.Actor, caller.Scope, inbox, draftId, idempotency), ct);
+        var response = new SendDraftResponse(receipt.MessageId, receipt.ThreadId);
+        return receipt.Status switch
         {
-            return TypedResults.Ok(new SendDraftResponse(earlier.MessageId, earlier.ThreadId));
-        }
-
-        if (!caller.CanSend)
-        {
-            throw new ForbiddenException("this API key may not send; a supervisor approves its drafts");
-        }
-
-        if ((await inboxes.GetAsync(caller.Scope, inbox, ct)).ReviewRequired)
-        {
-            throw new ForbiddenException($"inbox {inbox} requires review: agents cannot send from it; a supervisor approves and sends its drafts");
-        }
-
-        var draft = await queries.GetAsync(caller.Scope, inbox, draftId, ct);
-        if (draft.State == DraftState.Sending)
-        {
-            throw new ConflictException($"draft {draftId} is already being sent");
-        }
-
-        var outcome = await scheduler.SendNowAndWaitAsync(caller.Actor, draftId, draft.Version, "sent through the API", idempotencyKey, ct);
-        if (outcome is null)
-        {
-            // Still being delivered (a slow mail server): the ids are fixed already, the result shows in the draft.
-            var pending = new SendDraftResponse(MimeMessageFactory.MessageIdFor(draft.DraftId, inbox), draft.ThreadId);
-            return TypedResults.Accepted($"/v0/inboxes/{inbox}/drafts/{draftId}", pending);
-        }
-
-        return outcome.Result switch
-        {
-            SendResult.Sent => TypedResults.Ok(new SendDraftResponse(outcome.Message!.MessageId, outcome.Message.ThreadId)),
-            SendResult.Failed => throw new DeliveryFailedException(outcome.FailureReason!),
-            _ => throw new ConflictException($"draft {draftId} changed or is already being sent; read it again and retry"),
+            SendReceiptStatus.Sent => TypedResults.Ok(response),
+            SendReceiptStatus.Failed => throw new DeliveryFailedException($"draft {draftId} was not sent: {receipt.FailureReason}"),
+            _ => TypedResults.Accepted($"/v0/inboxes/{inbox}/drafts/{draftId}", response),
         };
+    }
+
+    /// <summary>The request's <c>Idempotency-Key</c> with a fingerprint of what was asked; null without the header.</summary>
+    private static async Task<(string Key, string RequestHash)?> IdempotencyOfAsync(HttpRequest request, string target, CancellationToken ct)
+    {
+        if (!request.Headers.TryGetValue(IdempotencyKeys.HeaderName, out var values))
+        {
+            return null;
+        }
+
+        var key = values.ToString();
+        IdempotencyKeys.Check(key);
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, ct);
+        var bytes = body.Length == 0 ? "{}"u8.ToArray() : body.ToArray();
+        return (key, IdempotencyKeys.HashOf(target, bytes));
     }
 
     private static Ok<ListDraftsResponse> ToList(Page<Draft> page) =>

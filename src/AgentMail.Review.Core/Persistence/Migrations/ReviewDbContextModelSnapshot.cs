@@ -147,6 +147,9 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.Property<string>("DraftId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AgentMaySend")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ApprovedAt")
                         .HasColumnType("INTEGER");
 
@@ -161,10 +164,19 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ClaimExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DeliveryAttempts")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FailureReason")
@@ -197,6 +209,12 @@ namespace AgentMail.Review.Core.Persistence.Migrations
 
                     b.Property<long?>("SendAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SendRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SendRequestedBy")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -238,6 +256,39 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.HasIndex("State", "UpdatedAt", "DraftId");
 
                     b.ToTable("drafts", (string)null);
+                });
+
+            modelBuilder.Entity("AgentMail.Review.Core.Idempotency.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("CallerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Operation")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InboxId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CallerId", "Operation", "Key");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("idempotency_keys", (string)null);
                 });
 
             modelBuilder.Entity("AgentMail.Review.Core.Inboxes.Inbox", b =>
@@ -297,9 +348,6 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.Property<string>("Html")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("IdempotencyKey")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("InReplyTo")
                         .HasColumnType("TEXT");
 
@@ -353,8 +401,6 @@ namespace AgentMail.Review.Core.Persistence.Migrations
 
                     b.HasIndex("DraftId")
                         .IsUnique();
-
-                    b.HasIndex("InboxId", "IdempotencyKey");
 
                     b.HasIndex("Timestamp", "MessageId");
 

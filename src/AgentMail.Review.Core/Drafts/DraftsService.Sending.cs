@@ -1,0 +1,269 @@
+using AgentMail.Review.Core.Audit;
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Messages;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentMail.Review.Core.Drafts;
+
+/// <summary>The draft's way out: hold, claim, complete, retry later, fail; and claims whose owner is gone.</summary>
+public sealed partial class DraftsService
+{
+    /// <summary>What a claim cut off by a stopped process became, for a transport that delivers on commit.</summary>
+    public const string InterruptedBeforeDeliveryReason = "interrupted before delivery; nothing was sent, so it goes out again";
+
+    /// <summary>What a claim cut off by a stopped process became, for a transport whose server may already have it.</summary>
+    public const string InterruptedUncertainReason =
+        "delivery uncertain: interrupted during delivery, the mail server may have accepted it; check with the recipient before sending again";
+
+    /// <summary>
+    /// An agent's send where it may not send alone: the draft becomes due now and waits for a supervisor, marked as
+    /// asked for. Asking again changes nothing.
+    /// </summary>
+    public async Task<Draft> HoldSendRequestAsync(Actor actor, string inboxId, string draftId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var draft = await FindDraftAsync(db, inboxId, draftId, ct);
+        if (draft.SendRequestedAt is not null && draft.State == DraftState.Scheduled)
+        {
+            return draft;
+        }
+
+        EnsureEditable(draft, null, "sent");
+        var now = clock.UtcNowMs();
+        draft.HoldSendRequest(actor.DisplayName, now);
+        draft.UpdatedAt = now;
+        draft.Version++;
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.SendRequested, now, new { held = "awaiting a supervisor's approval" }));
+        await SaveOrConflictAsync(db, draft, ct);
+        LogChanged(logger, draft.DraftId, AuditActions.SendRequested, actor.ToString());
+        Publish(DraftChangeKind.Updated, draft, actor, now);
+        return draft;
+    }
+
+    /// <summary>
+    /// Claims the draft for delivery with one conditional update: only if it is still at
+    /// <paramref name="expectedVersion"/>, pending or scheduled, and <paramref name="actor"/> may release it
+    /// (<see cref="ReviewRules.ReleasableBy"/>). Exactly one of any number of racing claimers wins; the others get null.
+    /// The claim names this instance and holds for <see cref="DeliveryOptions.ClaimLease"/>.
+    /// </summary>
+    /// <param name="dueBy">For a scheduled send: claim only a draft still scheduled for this time or earlier.</param>
+    public async Task<Draft?> ClaimForSendingAsync(Actor actor, string draftId, long expectedVersion, string reason, CancellationToken ct = default, DateTime? dueBy = null)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var leaseEnds = now + deliveryOptions.Value.ClaimLease;
+        // An agent that may send and sends it answers for it from here on, also for a retry the scheduler makes.
+        var answersForIt = ReviewRules.MaySendAlone(actor);
+        var candidate = db.Drafts
+            .Where(d => d.DraftId == draftId && d.Version == expectedVersion && (d.State == DraftState.Pending || d.State == DraftState.Scheduled))
+            .ReleasableBy(actor, db);
+        if (dueBy is { } due)
+        {
+            candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
+        }
+
+        var draft = await CommitAsync(db, async () =>
+        {
+            var claimed = await candidate.ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, DraftState.Sending)
+                .SetProperty(d => d.ClaimedBy, instance.Id)
+                .SetProperty(d => d.ClaimExpiresAt, leaseEnds)
+                .SetProperty(d => d.AgentMaySend, d => d.AgentMaySend || answersForIt)
+                .SetProperty(d => d.Version, d => d.Version + 1)
+                .SetProperty(d => d.UpdatedAt, now), ct);
+            if (claimed == 0)
+            {
+                return null;
+            }
+
+            var draft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == draftId, ct);
+            db.AuditEntries.Add(Audit(draft, actor, AuditActions.Sending, now, new { reason, attempt = draft.DeliveryAttempts + 1 }));
+            return draft;
+        }, ct);
+
+        if (draft is not null)
+        {
+            Publish(DraftChangeKind.Updated, draft, actor, now);
+        }
+
+        return draft;
+    }
+
+    /// <summary>
+    /// Records a delivered draft: its Message (and, for the Outbox, the recorded message itself) is written and the
+    /// draft removed, in one transaction.
+    /// </summary>
+    public async Task<Message> CompleteSendAsync(Actor actor, Draft claimed, string from, string messageId, long size, OutboxEntry? recorded, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var message = new Message
+        {
+            MessageId = messageId,
+            ThreadId = claimed.ThreadId,
+            InboxId = claimed.InboxId,
+            DraftId = claimed.DraftId,
+            From = from,
+            To = claimed.To,
+            Cc = claimed.Cc,
+            Bcc = claimed.Bcc,
+            ReplyTo = claimed.ReplyTo,
+            Labels = [Message.SentLabel, .. claimed.Labels.Where(l => l != Draft.ScheduledLabel)],
+            Subject = claimed.Subject,
+            Text = claimed.Text,
+            Html = claimed.Html,
+            Preview = claimed.Preview,
+            InReplyTo = claimed.InReplyTo,
+            References = claimed.References,
+            Attachments = claimed.Attachments.Select(a => new AttachmentInfo
+            {
+                AttachmentId = a.AttachmentId,
+                Filename = a.Filename,
+                ContentType = a.ContentType,
+                ContentDisposition = a.ContentDisposition,
+                ContentId = a.ContentId,
+                Size = a.Size,
+            }).ToList(),
+            Size = size,
+            Timestamp = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+            // Who let it go: the supervisor who approved it, else whoever sent it (an agent's key).
+            SentBy = claimed.ApprovedBy ?? actor.DisplayName,
+        };
+
+        await CommitAsync(db, async () =>
+        {
+            var removed = await OwnClaim(db, claimed).ExecuteDeleteAsync(ct);
+            if (removed == 0)
+            {
+                // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
+                throw new ConflictException($"draft {claimed.DraftId} is no longer claimed for sending");
+            }
+
+            db.Messages.Add(message);
+            if (recorded is not null)
+            {
+                db.Outbox.Add(recorded);
+            }
+
+            db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = messageId }));
+            return true;
+        }, ct);
+
+        LogChanged(logger, claimed.DraftId, AuditActions.Sent, actor.ToString());
+        feed.Publish(new DraftChange(DraftChangeKind.Sent, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Sending, claimed.SendAt, actor, now, messageId));
+        return message;
+    }
+
+    /// <summary>Moves a claimed draft to <see cref="DraftState.Failed"/>, keeping the reason for a person to read.</summary>
+    public async Task MarkFailedAsync(Actor actor, Draft claimed, string reason, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var failed = await CommitAsync(db, async () =>
+        {
+            var updated = await OwnClaim(db, claimed).ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, DraftState.Failed)
+                .SetProperty(d => d.FailureReason, reason)
+                .SetProperty(d => d.ClaimedBy, (string?)null)
+                .SetProperty(d => d.ClaimExpiresAt, (DateTime?)null)
+                .SetProperty(d => d.Version, d => d.Version + 1)
+                .SetProperty(d => d.UpdatedAt, now), ct);
+            if (updated > 0)
+            {
+                db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Failed, now, new { reason }));
+            }
+
+            return updated > 0;
+        }, ct);
+
+        if (failed)
+        {
+            LogFailed(logger, claimed.DraftId, reason);
+            feed.Publish(new DraftChange(DraftChangeKind.Updated, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Failed, claimed.SendAt, actor, now));
+        }
+    }
+
+    /// <summary>
+    /// A transient failure: the claim is given up and the draft scheduled again at <paramref name="retryAt"/>, so the
+    /// wait holds no worker and survives a restart. The reason shows meanwhile.
+    /// </summary>
+    public async Task<Draft?> RetryLaterAsync(Actor actor, Draft claimed, DateTime retryAt, string reason, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var draft = await CommitAsync(db, async () =>
+        {
+            var draft = await OwnClaim(db, claimed).FirstOrDefaultAsync(ct);
+            if (draft is null)
+            {
+                return null;
+            }
+
+            draft.ScheduleRetry(ClockExtensions.TruncateToMs(retryAt), reason);
+            draft.UpdatedAt = now;
+            draft.Version++;
+            db.AuditEntries.Add(Audit(draft, actor, AuditActions.RetryScheduled, now, new { reason, send_at = draft.SendAt, attempts = draft.DeliveryAttempts }));
+            return draft;
+        }, ct);
+
+        if (draft is not null)
+        {
+            Publish(DraftChangeKind.Updated, draft, actor, now);
+        }
+
+        return draft;
+    }
+
+    /// <summary>
+    /// Claims whose delivery is no longer running: every claim of another instance at start-up (only one process
+    /// may use the store at a time), and any claim past its lease later. Where the transport delivers on commit,
+    /// such a draft certainly went nowhere and is scheduled again at once; otherwise the server may have it, so it
+    /// becomes failed, "delivery uncertain", for a person to decide.
+    /// </summary>
+    public async Task<int> ResolveAbandonedClaimsAsync(bool atStartup, bool deliversOnCommit, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var abandoned = await db.Drafts.AsNoTracking()
+            .Where(d => d.State == DraftState.Sending)
+            .Where(d => atStartup ? d.ClaimedBy != instance.Id || d.ClaimedBy == null : d.ClaimExpiresAt < now)
+            .ToListAsync(ct);
+        foreach (var claimed in abandoned)
+        {
+            if (deliversOnCommit)
+            {
+                await RetryLaterAsync(Actor.System, claimed, now, InterruptedBeforeDeliveryReason, ct);
+            }
+            else
+            {
+                await MarkFailedAsync(Actor.System, claimed, InterruptedUncertainReason, ct);
+            }
+        }
+
+        return abandoned.Count;
+    }
+
+    /// <summary>The draft as the claimer left it: only the claim's own owner moves it out of "sending".</summary>
+    private static IQueryable<Draft> OwnClaim(ReviewDbContext db, Draft claimed) =>
+        db.Drafts.Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending && d.ClaimedBy == claimed.ClaimedBy);
+
+    /// <summary>
+    /// The one way a sending change commits: under the store's write lock, in one transaction with whatever
+    /// <paramref name="work"/> added (the audit entry, the message), durable before it returns.
+    /// </summary>
+    private async Task<T> CommitAsync<T>(ReviewDbContext db, Func<Task<T>> work, CancellationToken ct)
+    {
+        await using (await writeLock.EnterAsync(ct))
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var result = await work();
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return result;
+        }
+    }
+}

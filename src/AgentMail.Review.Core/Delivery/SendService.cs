@@ -125,15 +125,16 @@ public sealed class SendService(
     private async Task<SendReceipt> ReceiptAsync(Inbox inbox, string draftId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var message = await db.Messages.AsNoTracking().Where(m => m.DraftId == draftId && m.InboxId == inbox.InboxId)
-            .Select(m => new { m.MessageId, m.ThreadId }).FirstOrDefaultAsync(ct);
-        if (message is not null)
+        // The draft first: its Message replaces it in one commit, so a draft found gone has its Message on record.
+        var draft = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(d => d.DraftId == draftId && d.InboxId == inbox.InboxId, ct);
+        if (draft is null)
         {
+            var message = await db.Messages.AsNoTracking().Where(m => m.DraftId == draftId && m.InboxId == inbox.InboxId)
+                .Select(m => new { m.MessageId, m.ThreadId }).FirstOrDefaultAsync(ct)
+                ?? throw new NotFoundException($"draft {draftId} not found in inbox {inbox.InboxId}");
             return new SendReceipt(SendReceiptStatus.Sent, draftId, message.MessageId, message.ThreadId);
         }
 
-        var draft = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(d => d.DraftId == draftId && d.InboxId == inbox.InboxId, ct)
-            ?? throw new NotFoundException($"draft {draftId} not found in inbox {inbox.InboxId}");
         return draft.State switch
         {
             DraftState.Sending => Receipt(SendReceiptStatus.InProgress, draft),

@@ -26,7 +26,6 @@ public sealed partial class DraftsService(
     TimeProvider clock,
     ILogger<DraftsService> logger)
 {
-    private const string NoRecipientsToSchedule = "a draft needs at least one recipient (to, cc or bcc) to be scheduled";
 
     public async Task<Draft> CreateAsync(Actor actor, string inboxId, NewDraft request, CancellationToken ct = default)
     {
@@ -92,10 +91,6 @@ public sealed partial class DraftsService(
         }
 
         CheckSendAt(errors, request.SendAt, now);
-        if (request.SendAt is not null && to.Count + cc.Count + request.Bcc.Count == 0)
-        {
-            errors.Add("send_at", NoRecipientsToSchedule);
-        }
 
         errors.ThrowIfAny();
 
@@ -183,13 +178,6 @@ public sealed partial class DraftsService(
         if (patch.SendAt.HasValue)
         {
             CheckSendAt(errors, patch.SendAt.Value, now);
-        }
-
-        var willBeScheduled = patch.SendAt.HasValue ? patch.SendAt.Value is not null : draft.State == DraftState.Scheduled;
-        if (willBeScheduled && to.Count + cc.Count + bcc.Count == 0)
-        {
-            // A draft that is due must have someone to go to; clearing them means unscheduling first.
-            errors.Add(patch.SendAt.HasValue && patch.SendAt.Value is not null ? "send_at" : "to", NoRecipientsToSchedule);
         }
 
         errors.ThrowIfAny();

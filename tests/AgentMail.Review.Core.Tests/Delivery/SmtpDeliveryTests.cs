@@ -100,7 +100,7 @@ public sealed class SmtpDeliveryTests
             Text = "Third time lucky.",
         });
 
-        var outcome = await store.Get<DraftSender>().SendAsync(TestActors.Agent, draft.DraftId, draft.Version, "test");
+        var outcome = await store.SendWithRetriesAsync(TestActors.Agent, draft.DraftId, draft.Version);
 
         Assert.Equal(SendResult.Sent, outcome.Result);
         Assert.Equal(["DATA 451", "DATA 451"], sink.Refusals());
@@ -123,7 +123,7 @@ public sealed class SmtpDeliveryTests
             Text = "Busy server.",
         });
 
-        var outcome = await store.Get<DraftSender>().SendAsync(TestActors.Agent, draft.DraftId, draft.Version, "test");
+        var outcome = await store.SendWithRetriesAsync(TestActors.Agent, draft.DraftId, draft.Version);
 
         Assert.Equal(SendResult.Failed, outcome.Result);
         Assert.Equal($"SMTP server 127.0.0.1:{sink.Port} answered 451 4.3.0 try later (gave up after 3 attempts)", outcome.FailureReason);
@@ -148,7 +148,7 @@ public sealed class SmtpDeliveryTests
             Text = "Hi.",
         });
 
-        var outcome = await store.Get<DraftSender>().SendAsync(TestActors.Agent, draft.DraftId, draft.Version, "test");
+        var outcome = await store.SendWithRetriesAsync(TestActors.Agent, draft.DraftId, draft.Version);
 
         Assert.Equal(SendResult.Failed, outcome.Result);
         Assert.Equal("recipient dave@example.net rejected: 550 5.1.1 no such user", outcome.FailureReason);

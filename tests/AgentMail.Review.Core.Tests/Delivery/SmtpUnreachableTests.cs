@@ -21,7 +21,7 @@ public sealed class SmtpUnreachableTests
         var inbox = await store.CreateInboxAsync();
         var draft = await CreateDraftAsync(store, inbox.InboxId);
 
-        var outcome = await store.Get<DraftSender>().SendAsync(TestActors.Agent, draft.DraftId, draft.Version, "test");
+        var outcome = await store.SendWithRetriesAsync(TestActors.Agent, draft.DraftId, draft.Version);
 
         Assert.Equal(SendResult.Failed, outcome.Result);
         Assert.Equal($"SMTP server 127.0.0.1:{port} refused the connection (gave up after 3 attempts)", outcome.FailureReason);
@@ -41,7 +41,7 @@ public sealed class SmtpUnreachableTests
         var draft = await CreateDraftAsync(store, inbox.InboxId);
 
         var elapsed = Stopwatch.StartNew();
-        var outcome = await store.Get<DraftSender>().SendAsync(TestActors.Agent, draft.DraftId, draft.Version, "test")
+        var outcome = await store.SendWithRetriesAsync(TestActors.Agent, draft.DraftId, draft.Version)
             .WaitAsync(TimeSpan.FromSeconds(30));
         elapsed.Stop();
 

@@ -144,20 +144,50 @@ public sealed class DraftStateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_draft_left_sending_at_start_becomes_failed_as_interrupted_and_is_not_sent()
+    public async Task An_outbox_send_cut_off_by_a_stop_goes_out_again_after_the_restart_and_is_never_reported_failed()
     {
         var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
-        await Drafts.ClaimForSendingAsync(Actor.System, draft.DraftId, draft.Version, "crashed mid-send");
+        await Drafts.ClaimForSendingAsync(TestActors.Agent, draft.DraftId, draft.Version, "crashed mid-send");
 
-        var recovered = await Drafts.FailInterruptedSendsAsync();
+        await using var restarted = await TestStore.ReopenAsync(_store);
+        var resolved = await restarted.Get<DraftsService>().ResolveAbandonedClaimsAsync(atStartup: true, deliversOnCommit: true);
 
-        Assert.Equal(1, recovered);
-        var failed = await _store.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId);
-        Assert.Equal(DraftState.Failed, failed.State);
-        Assert.Equal(DraftsService.InterruptedReason, failed.FailureReason);
-        await using var db = _store.OpenDb();
+        Assert.Equal(1, resolved);
+        var again = await restarted.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId);
+        Assert.Equal(DraftState.Scheduled, again.State);
+        Assert.Equal(DraftsService.InterruptedBeforeDeliveryReason, again.FailureReason);
+        Assert.Null(again.ClaimedBy);
+        await using var db = restarted.OpenDb();
         Assert.False(await db.Messages.AnyAsync());
         Assert.False(await db.Outbox.AnyAsync());
+    }
+
+    [Fact]
+    public async Task An_smtp_send_cut_off_by_a_stop_becomes_delivery_uncertain_and_is_not_sent_again()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
+        await Drafts.ClaimForSendingAsync(TestActors.Agent, draft.DraftId, draft.Version, "crashed mid-send");
+
+        await using var restarted = await TestStore.ReopenAsync(_store);
+        await restarted.Get<DraftsService>().ResolveAbandonedClaimsAsync(atStartup: true, deliversOnCommit: false);
+
+        var uncertain = await restarted.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId);
+        Assert.Equal(DraftState.Failed, uncertain.State);
+        Assert.StartsWith("delivery uncertain", uncertain.FailureReason);
+    }
+
+    [Fact]
+    public async Task A_live_claim_of_this_process_is_left_alone_by_the_sweep_until_its_lease_runs_out()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
+        var claimed = await Drafts.ClaimForSendingAsync(TestActors.Agent, draft.DraftId, draft.Version, "delivering");
+
+        Assert.Equal(0, await Drafts.ResolveAbandonedClaimsAsync(atStartup: true, deliversOnCommit: true));
+        Assert.Equal(0, await Drafts.ResolveAbandonedClaimsAsync(atStartup: false, deliversOnCommit: true));
+        Assert.Equal(DraftState.Sending, (await _store.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId)).State);
+
+        _store.Clock.Advance(claimed!.ClaimExpiresAt!.Value - _store.Clock.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await Drafts.ResolveAbandonedClaimsAsync(atStartup: false, deliversOnCommit: true));
     }
 
     [Fact]

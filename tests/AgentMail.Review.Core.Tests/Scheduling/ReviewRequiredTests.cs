@@ -1,4 +1,5 @@
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Scheduling;
@@ -81,16 +82,49 @@ public sealed class ReviewRequiredTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_agent_cannot_send_from_a_review_required_inbox_but_a_supervisor_can()
+    public async Task An_agents_send_from_a_review_required_inbox_is_held_and_leaves_with_its_message_id_once_approved()
     {
         var draft = await Drafts.CreateAsync(TestActors.Agent, _reviewed, new NewDraft { To = ["bob@example.com"], Text = "hi" });
+        var sending = _store.Get<SendService>();
 
-        await Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Agent, "agent asked", null, null);
+        var receipt = await sending.RequestAsync(new SendRequest(TestActors.Agent, AccessScope.Organisation, _reviewed, draft.DraftId));
+        var again = await sending.RequestAsync(new SendRequest(TestActors.Agent, AccessScope.Organisation, _reviewed, draft.DraftId));
+
+        Assert.Equal(SendReceiptStatus.Held, receipt.Status);
+        Assert.Equal(receipt, again);
         Assert.Equal(0, await MessagesFor(draft.DraftId));
-        Assert.Equal(DraftState.Pending, (await Find(draft.DraftId))!.State);
+        var held = (await Find(draft.DraftId))!;
+        Assert.Equal(TestActors.Agent.DisplayName, held.SendRequestedBy);
+        Assert.Equal([draft.DraftId], await DueAwaitingApproval());
 
-        await Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Supervisor, "supervisor sent", null, null);
-        Assert.Equal(1, await MessagesFor(draft.DraftId));
+        var approved = await sending.ApproveAsync(TestActors.Supervisor, _reviewed, draft.DraftId, held.Version, TimeSpan.Zero);
+        await Job.SendScheduledAsync(approved.DraftId, approved.Version);
+
+        await using var db = _store.OpenDb();
+        var message = await db.Messages.SingleAsync(m => m.DraftId == draft.DraftId);
+        Assert.Equal(receipt.MessageId, message.MessageId);
+        Assert.Equal(TestActors.Supervisor.DisplayName, message.SentBy);
+    }
+
+    [Fact]
+    public async Task A_key_that_may_not_send_can_schedule_but_nothing_leaves_without_approval_even_where_review_is_off()
+    {
+        var scheduled = await Drafts.CreateAsync(TestActors.NonSendingAgent, _open, new NewDraft { To = ["bob@example.com"], Text = "hi", SendAt = Now.AddSeconds(5) });
+        var patched = await Drafts.CreateAsync(TestActors.Agent, _open, new NewDraft { To = ["bob@example.com"], Text = "hi" });
+        patched = await Drafts.UpdateAsync(TestActors.NonSendingAgent, _open, patched.DraftId, new DraftPatch { SendAt = new Optional<DateTime?>(true, Now.AddSeconds(5)) });
+        var asked = await Drafts.CreateAsync(TestActors.NonSendingAgent, _open, new NewDraft { To = ["bob@example.com"], Text = "hi" });
+        var receipt = await _store.Get<SendService>().RequestAsync(new SendRequest(TestActors.NonSendingAgent, AccessScope.Organisation, _open, asked.DraftId));
+        _store.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        await Job.SendScheduledAsync(scheduled.DraftId, scheduled.Version);
+        await Job.SendScheduledAsync(patched.DraftId, patched.Version);
+        await _store.Get<DueSweepJob>().RunAsync();
+
+        Assert.Equal(SendReceiptStatus.Held, receipt.Status);
+        Assert.Equal(0, await MessagesFor(scheduled.DraftId));
+        Assert.Equal(0, await MessagesFor(patched.DraftId));
+        Assert.Equal(0, await MessagesFor(asked.DraftId));
+        Assert.Equal(3, (await DueAwaitingApproval()).Count);
     }
 
     [Fact]

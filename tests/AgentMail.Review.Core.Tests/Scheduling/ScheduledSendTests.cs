@@ -137,7 +137,7 @@ public sealed class ScheduledSendTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Approve_and_the_scheduled_time_at_the_same_instant_make_one_message()
+    public async Task An_agents_send_and_the_scheduled_time_at_the_same_instant_make_one_message()
     {
         for (var round = 0; round < 20; round++)
         {
@@ -146,7 +146,7 @@ public sealed class ScheduledSendTests : IAsyncLifetime
 
             await Task.WhenAll(
                 Task.Run(() => Job.SendScheduledAsync(draft.DraftId, draft.Version)),
-                Task.Run(() => Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Supervisor, "approved", null, null)));
+                Task.Run(() => _store.Get<SendService>().RequestAsync(new SendRequest(TestActors.Agent, AccessScope.Organisation, _inbox, draft.DraftId))));
 
             Assert.Equal(1, await MessagesFor(draft.DraftId));
         }
@@ -156,16 +156,17 @@ public sealed class ScheduledSendTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_waiting_caller_learns_the_jobs_outcome()
+    public async Task Two_send_requests_at_once_deliver_once_and_both_answer_the_same_message()
     {
         var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["bob@example.com"] });
-        var winner = _store.Get<SendOutcomes>().Expect("first");
-        var loser = _store.Get<SendOutcomes>().Expect("second");
+        var sending = _store.Get<SendService>();
 
-        await Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Agent, "api", null, "first");
-        await Job.SendNowAsync(draft.DraftId, draft.Version, TestActors.Agent, "api", null, "second");
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            sending.RequestAsync(new SendRequest(TestActors.Agent, AccessScope.Organisation, _inbox, draft.DraftId)))));
 
-        Assert.Equal(SendResult.Sent, (await winner).Result);
-        Assert.Equal(SendResult.NotClaimed, (await loser).Result);
+        Assert.Equal(1, await MessagesFor(draft.DraftId));
+        Assert.All(receipts, r => Assert.Equal(receipts[0].MessageId, r.MessageId));
+        Assert.Contains(receipts, r => r.Status == SendReceiptStatus.Sent);
+        Assert.All(receipts, r => Assert.Contains(r.Status, new[] { SendReceiptStatus.Sent, SendReceiptStatus.InProgress }));
     }
 }

@@ -128,12 +128,12 @@ public sealed class SendSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Start_up_recovery_fails_interrupted_sends_and_schedules_the_drafts_due_within_the_horizon_again()
+    public async Task Start_up_recovery_sends_interrupted_outbox_sends_again_and_schedules_the_drafts_due_within_the_horizon_again()
     {
         var scheduled = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddMinutes(10) });
         var nextWeek = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { SendAt = Now.AddDays(7) });
         var interrupted = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
-        await Drafts.ClaimForSendingAsync(Actor.System, interrupted.DraftId, interrupted.Version, "cut off");
+        await Drafts.ClaimForSendingAsync(TestActors.Agent, interrupted.DraftId, interrupted.Version, "cut off");
 
         // A new process: fresh services and empty job storage over the same SQLite file.
         await using var restarted = await TestStore.ReopenAsync(_store);
@@ -143,9 +143,11 @@ public sealed class SendSchedulerTests : IAsyncLifetime
         Assert.Single(jobs, j => j.Value.Job.Args[0] as string == scheduled.DraftId);
         Assert.DoesNotContain(jobs, j => j.Value.Job.Args[0] as string == nextWeek.DraftId);
         await using var db = restarted.OpenDb();
-        var failed = await db.Drafts.SingleAsync(d => d.DraftId == interrupted.DraftId);
-        Assert.Equal(DraftState.Failed, failed.State);
-        Assert.Equal(DraftsService.InterruptedReason, failed.FailureReason);
+        var again = await db.Drafts.SingleAsync(d => d.DraftId == interrupted.DraftId);
+        Assert.Equal(DraftState.Scheduled, again.State);
+        Assert.Equal(DraftsService.InterruptedBeforeDeliveryReason, again.FailureReason);
+        var enqueued = restarted.Get<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
+        Assert.Single(enqueued, j => j.Value.Job.Args[0] as string == interrupted.DraftId && (long)j.Value.Job.Args[1] == again.Version);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

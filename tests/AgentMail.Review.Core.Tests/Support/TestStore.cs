@@ -1,5 +1,6 @@
 using AgentMail.Review.Core;
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Persistence;
 using Hangfire;
@@ -38,6 +39,8 @@ public sealed class TestStore : IAsyncDisposable
             {
                 ["ConnectionStrings:Review"] = $"Data Source={DatabasePath}",
                 ["Delivery:FirstRetryDelay"] = "00:00:01",
+                // Sending mechanics are tested in inboxes without review; the gate's tests turn it on per inbox.
+                ["Review:Policy:DefaultReviewRequired"] = "false",
             })
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
@@ -68,9 +71,14 @@ public sealed class TestStore : IAsyncDisposable
         return store;
     }
 
-    /// <summary>Fresh services over the same SQLite file, as a restarted process would have.</summary>
+    /// <summary>
+    /// Fresh services over the same SQLite file, as a restarted process would have. The previous services stop first
+    /// (a process that died holds no lock on the store); the previous store keeps the folder.
+    /// </summary>
     public static async Task<TestStore> ReopenAsync(TestStore previous)
     {
+        await previous.Services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var store = new TestStore(null, null, previous._folder);
         store.Clock.SetUtcNow(previous.Clock.GetUtcNow());
         await store.Services.MigrateReviewStoreAsync();
@@ -84,6 +92,28 @@ public sealed class TestStore : IAsyncDisposable
     public BackgroundJobServer StartJobServer() => new(
         new BackgroundJobServerOptions { Activator = new ServiceActivator(Services), SchedulePollingInterval = TimeSpan.FromMilliseconds(100), WorkerCount = 4 },
         Get<JobStorage>());
+
+    /// <summary>
+    /// Sends the draft and then, as the scheduler would, each retry a transient failure schedules: the clock moves to
+    /// the retry's time and the due send runs again, until the draft is sent or failed.
+    /// </summary>
+    public async Task<SendOutcome> SendWithRetriesAsync(Actor actor, string draftId, long version)
+    {
+        var outcome = await Get<DraftSender>().SendAsync(actor, draftId, version, "test");
+        while (outcome.Result == SendResult.RetryScheduled)
+        {
+            await using var db = OpenDb();
+            var draft = await db.Drafts.AsNoTracking().SingleAsync(d => d.DraftId == draftId);
+            if (draft.SendAt > Clock.GetUtcNow().UtcDateTime)
+            {
+                Clock.SetUtcNow(new DateTimeOffset(draft.SendAt.Value, TimeSpan.Zero));
+            }
+
+            outcome = await Get<SendService>().SendDueAsync(draftId, draft.Version);
+        }
+
+        return outcome;
+    }
 
     public ReviewDbContext OpenDb() => Get<IDbContextFactory<ReviewDbContext>>().CreateDbContext();
 
@@ -114,6 +144,10 @@ internal sealed class ServiceActivator(IServiceProvider services) : JobActivator
 
 public static class TestActors
 {
-    public static readonly Actor Agent = Actor.Agent("key-1", "test agent", "127.0.0.1");
+    /// <summary>An agent whose key may send on its own where review is off.</summary>
+    public static readonly Actor Agent = Actor.Agent("key-1", "test agent", "127.0.0.1", maySend: true);
+
+    /// <summary>An agent whose key may write and schedule but not send without a person.</summary>
+    public static readonly Actor NonSendingAgent = Actor.Agent("key-2", "drafting agent", "127.0.0.1", maySend: false);
     public static readonly Actor Supervisor = Actor.Person("sup-1", "supervisor@example.com", "127.0.0.1");
 }

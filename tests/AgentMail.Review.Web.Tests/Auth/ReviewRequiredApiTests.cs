@@ -12,19 +12,23 @@ public sealed class ReviewRequiredApiTests(ReviewApiFactory factory) : IClassFix
     private readonly HttpClient _api = factory.CreateAgentClient();
 
     [Fact]
-    public async Task An_agent_key_cannot_send_from_an_inbox_that_requires_review()
+    public async Task An_agents_send_from_an_inbox_that_requires_review_is_held_with_its_message_id_reserved()
     {
         var inbox = await _api.CreateInboxAsync();
         await factory.Services.GetRequiredService<InboxService>().SetReviewRequiredAsync(inbox, true);
         var draft = await _api.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = "needs a look" });
 
         var response = await _api.PostAsJsonAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}/send", new { });
+        var retried = await _api.PostAsJsonAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}/send", new { });
         var body = await response.ReadJsonAsync();
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("ForbiddenError", body["name"]!.GetValue<string>());
-        Assert.Contains("requires review", body["message"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal($"<{draft["draft_id"]}@example.com>", body["message_id"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(body["thread_id"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        var held = await (await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}")).ReadJsonAsync();
+        Assert.Equal("scheduled", held["send_status"]!.GetValue<string>());
+        Assert.NotNull(held["send_requested_at"]);
         await using var db = factory.OpenDb();
         Assert.False(await db.Messages.AnyAsync(m => m.InboxId == inbox));
     }

@@ -24,6 +24,9 @@ public class ReviewApiFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_folder, "review.db");
 
+    /// <summary>True to run with the review policy a new deployment has (new inboxes require review).</summary>
+    protected virtual bool UsesProductPolicy => false;
+
     /// <summary>Extra settings for one test class; applied after the defaults below.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -32,6 +35,11 @@ public class ReviewApiFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Review", $"Data Source={DatabasePath}");
         builder.UseSetting("Review:DevApiKey", DevKey);
+        if (!UsesProductPolicy)
+        {
+            // The API's mechanics are tested in inboxes without review; the gate's tests keep the product's default.
+            builder.UseSetting("Review:Policy:DefaultReviewRequired", "false");
+        }
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -170,6 +170,8 @@ public sealed class ServerLauncher : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ConnectionStrings__Review"] = $"Data Source={databasePath}";
         start.Environment["Review__DevApiKey"] = apiKey;
+        // The benchmark measures sending itself: its inboxes let the development key send without review.
+        start.Environment["Review__Policy__DefaultReviewRequired"] = "false";
         // Logging stays as shipped (one line per draft change), so its cost is part of what is measured.
         // One API key stands in for many agents here, so its per-key rate limit (default 50/s) would measure the
         // limiter, not the server; --server-env Review__RateLimit__Enabled=true puts it back.

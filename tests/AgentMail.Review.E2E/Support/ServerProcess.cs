@@ -261,6 +261,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ConnectionStrings__Review"] = $"Data Source={Path.Combine(dataFolder, "review.db")}";
         start.Environment["Review__DevApiKey"] = apiKey;
+        // Sending mechanics are tested in inboxes without review unless a test asks for the product's default.
+        start.Environment["Review__Policy__DefaultReviewRequired"] = "false";
         // Every SQL statement at Information would bury the lines that explain a failure.
         start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Warning";
         start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";

@@ -4,12 +4,14 @@ using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
+using AgentMail.Review.Core.Persistence.Sqlite;
 using AgentMail.Review.Core.Scheduling;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace AgentMail.Review.Core;
 
@@ -20,8 +22,12 @@ public static class ReviewCoreServiceCollectionExtensions
     {
         var connectionString = StoreConnection.Prepare(configuration.GetConnectionString(StoreConnection.ConnectionStringName));
         services.AddSingleton<WalGroupCommit>();
+        services.AddSingleton(provider => new StoreWriteHealth(
+            StoreConnection.FolderOf(connectionString), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreWriteHealth>>()));
         services.AddPooledDbContextFactory<ReviewDbContext>((provider, options) =>
-            options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>())));
+            options.UseSqlite(connectionString).AddInterceptors(
+                new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>()),
+                new StorageFullInterceptor(provider.GetRequiredService<StoreWriteHealth>())));
         services.AddSingleton<StoreWriteLock>();
         services.AddSingleton<Persistence.Sqlite.StoreInstanceLock>();
 

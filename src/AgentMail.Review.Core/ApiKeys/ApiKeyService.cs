@@ -87,9 +87,16 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
         // Last use to within a minute or two is enough, and spares a write on every request.
         if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
         {
-            await using (await writeLock.EnterAsync(ct))
+            try
             {
-                await db.ApiKeys.Where(k => k.ApiKeyId == key.ApiKeyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+                await using (await writeLock.EnterAsync(ct))
+                {
+                    await db.ApiKeys.Where(k => k.ApiKeyId == key.ApiKeyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+                }
+            }
+            catch (StorageFullException)
+            {
+                // The stamp is a convenience; on a full disk a key still opens reads, and each write answers for itself.
             }
         }
 

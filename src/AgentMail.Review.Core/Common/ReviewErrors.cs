@@ -1,7 +1,7 @@
 namespace AgentMail.Review.Core.Common;
 
 /// <summary>A domain error the caller can act on; the host maps each kind to its wire status once.</summary>
-public abstract class ReviewException(string message) : Exception(message);
+public abstract class ReviewException(string message, Exception? innerException = null) : Exception(message, innerException);
 
 public sealed class NotFoundException(string message) : ReviewException(message);
 
@@ -29,3 +29,10 @@ public sealed class ValidationException : ReviewException
 
 /// <summary>The draft could not be delivered; it is now failed with this reason.</summary>
 public sealed class DeliveryFailedException(string reason) : ReviewException(reason);
+
+/// <summary>
+/// The store's disk has no space left: the change was refused whole (its transaction rolled back, nothing of it kept),
+/// and the same change succeeds once space has been freed; no restart is needed.
+/// </summary>
+public sealed class StorageFullException(Exception? innerException = null)
+    : ReviewException("storage full: the disk holding the store has no space left, so nothing was saved; try again once space has been freed", innerException);

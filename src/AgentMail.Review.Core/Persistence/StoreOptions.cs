@@ -43,4 +43,16 @@ public static class StoreConnection
 
         return builder.ToString();
     }
+
+    /// <summary>The folder holding the store's file (its log and journal sit next to it); null for an in-memory store.</summary>
+    public static string? FolderOf(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+        {
+            return null;
+        }
+
+        return Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+    }
 }

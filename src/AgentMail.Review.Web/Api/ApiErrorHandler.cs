@@ -1,4 +1,5 @@
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace AgentMail.Review.Web.Api;
@@ -24,6 +25,8 @@ public sealed partial class ApiErrorHandler(ILogger<ApiErrorHandler> logger) : I
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } e =>
                 (StatusCodes.Status413PayloadTooLarge, new ApiError("ValidationError", $"request body: {e.Message}", [new FieldError("body", "is larger than this server accepts")])),
             BadHttpRequestException e => (e.StatusCode, new ApiError("ValidationError", e.Message)),
+            // Asked of the store rather than matched by type, so a provider's own "disk full" counts wherever it came from.
+            _ when StoreFailures.AsStorageFull(exception) is { } full => (StatusCodes.Status507InsufficientStorage, new ApiError("StorageFullError", full.Message)),
             _ => (StatusCodes.Status500InternalServerError, new ApiError("InternalServerError", "The server failed to handle this request; it has been logged.")),
         };
 

@@ -8,7 +8,7 @@ public static class HealthEndpoints
 {
     public static IServiceCollection AddReviewHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store").AddCheck<StoreWritesHealthCheck>("store-writes");
         return services;
     }
 
@@ -32,6 +32,16 @@ public static class HealthEndpoints
             {
                 return HealthCheckResult.Unhealthy("the SQLite store does not answer", e);
             }
+        }
+    }
+
+    /// <summary>Reads keep answering on a full disk; this check says whether writes do (see <see cref="StoreWriteHealth"/>).</summary>
+    private sealed class StoreWritesHealthCheck(StoreWriteHealth writes) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            var status = writes.Check();
+            return Task.FromResult(status.Writable ? HealthCheckResult.Healthy(status.Description) : HealthCheckResult.Unhealthy(status.Description));
         }
     }
 }

@@ -16,7 +16,7 @@ public sealed class SmtpUnreachableTests
     [Fact]
     public async Task Nothing_listening_retries_up_to_MaxAttempts_then_fails_naming_the_server()
     {
-        var port = FreeLoopbackPort();
+        var port = SmtpSink.UnusedLoopbackPort();
         await using var store = await TestStore.CreateAsync(SmtpSettings.For(port, maxAttempts: 3));
         var inbox = await store.CreateInboxAsync();
         var draft = await CreateDraftAsync(store, inbox.InboxId);
@@ -102,13 +102,6 @@ public sealed class SmtpUnreachableTests
             Subject = "Anyone there?",
             Text = "Hello.",
         });
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Accepts TCP connections on loopback and never writes a byte: no greeting, no replies.</summary>
     private sealed class SilentServer : IAsyncDisposable

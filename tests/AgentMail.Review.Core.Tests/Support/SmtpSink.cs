@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using MimeKit;
 
@@ -7,7 +9,10 @@ namespace AgentMail.Review.Core.Tests.Support;
 
 /// <summary>
 /// The real SMTP server in <c>tests/smtp-sink</c> (Node, npm <c>smtp-server</c>) run as a child process on a free
-/// loopback port, keeping what it accepts in a fresh temporary folder.
+/// loopback port, keeping what it accepts in a fresh temporary folder. Its flags make it a faulty server (see
+/// <c>sink.mjs</c>): <c>--fail-first n</c>, <c>--reject-data 554</c>, <c>--reject-rcpt address</c>,
+/// <c>--silent-after-data</c>, <c>--drop-mid-data</c>, <c>--slow ms</c>, <c>--auth user:password</c>, <c>--tls</c>;
+/// a server that is down is <see cref="UnusedLoopbackPort"/>.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
@@ -29,10 +34,41 @@ public sealed class SmtpSink : IAsyncDisposable
     public string Folder { get; }
 
     /// <summary>Every refusal the server answered, in order, as "RCPT 550 bob@example.net" or "DATA 451".</summary>
-    public IReadOnlyList<string> Refusals()
+    public IReadOnlyList<string> Refusals() => ReadLines("refusals.log");
+
+    /// <summary>
+    /// The Message-ID (without angle brackets; "-" for none) of every complete message the server received, in order:
+    /// every message whose final "." arrived, whatever the server answered (accepted, refused, or no answer at all).
+    /// </summary>
+    public IReadOnlyList<string> ReceivedMessageIds() => ReadLines("received.log");
+
+    /// <summary>
+    /// How many complete messages with this Message-ID the server received, whatever it answered: with
+    /// <c>--silent-after-data</c> a message the client never heard back about counts, a refused one counts too.
+    /// Angle brackets are optional.
+    /// </summary>
+    public int CompleteMessagesWith(string messageId)
     {
-        var log = Path.Combine(Folder, "refusals.log");
-        return File.Exists(log) ? File.ReadAllLines(log) : [];
+        var wanted = messageId.Trim().TrimStart('<').TrimEnd('>');
+        return ReceivedMessageIds().Count(id => string.Equals(id, wanted, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Messages cut off before their final "." (by <c>--drop-mid-data</c> or by the client going away), in order, as
+    /// "&lt;Message-ID or -&gt; &lt;bytes received&gt; &lt;why&gt;". None of them is in <see cref="Received"/> or
+    /// <see cref="ReceivedMessageIds"/>.
+    /// </summary>
+    public IReadOnlyList<string> PartialMessages() => ReadLines("partial.log");
+
+    /// <summary>
+    /// A loopback port nobody listens on, for a server that is down: the connection is refused. It was free a moment
+    /// ago; nothing in the test run binds ports it did not ask the system for, so it stays free.
+    /// </summary>
+    public static int UnusedLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Starts the sink; <paramref name="arguments"/> are the sink's own flags (<c>--fail-first 2</c> and so on).</summary>
@@ -95,7 +131,10 @@ public sealed class SmtpSink : IAsyncDisposable
         return sink;
     }
 
-    /// <summary>The messages the server accepted, in the order it accepted them.</summary>
+    /// <summary>
+    /// The messages the server kept, in order: those it accepted, and with <c>--silent-after-data</c> those it kept
+    /// before falling silent. Refused and cut-off messages are not here.
+    /// </summary>
     public IReadOnlyList<ReceivedMail> Received()
     {
         var received = new List<ReceivedMail>();
@@ -134,6 +173,12 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             // Left for the temp folder's own cleaning.
         }
+    }
+
+    private string[] ReadLines(string name)
+    {
+        var log = Path.Combine(Folder, name);
+        return File.Exists(log) ? File.ReadAllLines(log).Where(l => l.Length > 0).ToArray() : [];
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

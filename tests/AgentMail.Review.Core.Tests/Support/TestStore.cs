@@ -71,6 +71,14 @@ public sealed class TestStore : IAsyncDisposable
         return store;
     }
 
+    /// <summary>A store whose SQLite file lives in <paramref name="folder"/> (left in place on dispose).</summary>
+    public static async Task<TestStore> CreateInAsync(string folder, IDictionary<string, string?>? settings = null)
+    {
+        var store = new TestStore(settings, null, folder);
+        await store.Services.MigrateReviewStoreAsync();
+        return store;
+    }
+
     /// <summary>
     /// Fresh services over the same SQLite file, as a restarted process would have. The previous services stop first
     /// (a process that died holds no lock on the store); the previous store keeps the folder.

@@ -48,4 +48,21 @@ public sealed class DraftEditorTests : ConsoleTestContext
             Assert.Equal("Quarterly numbers", stored.Subject);
         });
     }
+
+    [Fact]
+    public async Task A_save_refused_for_a_full_disk_shows_why_and_keeps_the_edits()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        var draft = await Drafts.CreateAsync(Agent, inbox, new NewDraft { To = ["bob@example.com"], Subject = "hi" });
+        var cut = Render<DraftEditor>(p => p
+            .Add(e => e.Draft, draft)
+            .Add(e => e.Save, _ => throw new StorageFullException()));
+
+        cut.FindAll("input").Single(i => i.GetAttribute("value") == "hi").Change("Quarterly numbers");
+        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Save").Click();
+
+        cut.WaitForAssertion(() => Assert.StartsWith("storage full: ", cut.Find("[data-testid=save-failed]").TextContent.Trim(), StringComparison.Ordinal));
+        Assert.Contains(cut.FindAll("input"), i => i.GetAttribute("value") == "Quarterly numbers");
+    }
 }

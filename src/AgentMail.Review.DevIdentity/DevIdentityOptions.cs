@@ -21,7 +21,7 @@ public sealed class DevIdentityOptions
     /// <summary>Empty: a public client that proves itself with PKCE alone.</summary>
     public string? ClientSecret { get; set; }
 
-    /// <summary>The client's callback path; any loopback host and port is accepted with it.</summary>
+    /// <summary>The client's callback path, accepted only on an address the app itself listens on (see <see cref="LoopbackApplicationManager{TApplication}"/>).</summary>
     public string RedirectPath { get; set; } = "/signin-oidc";
 
     public string PostLogoutRedirectPath { get; set; } = "/signout-callback-oidc";

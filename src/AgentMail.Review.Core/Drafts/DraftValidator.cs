@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using AgentMail.Review.Core.Common;
 using MimeKit;
 using Microsoft.Extensions.Options;
@@ -7,6 +9,10 @@ namespace AgentMail.Review.Core.Drafts;
 /// <summary>Checks draft content against the mail rules and the configured limits, naming every bad field.</summary>
 public sealed class DraftValidator(IOptions<DraftLimits> limits)
 {
+    private const int MaxLocalPartOctets = 64;
+    private const int MaxDomainOctets = 255;
+    private const int MaxLabelOctets = 63;
+
     private static readonly ParserOptions StrictAddresses = CreateStrictParser();
 
     private readonly DraftLimits _limits = limits.Value;
@@ -163,7 +169,12 @@ public sealed class DraftValidator(IOptions<DraftLimits> limits)
         }
     }
 
-    /// <summary>Null when the text is one valid mailbox (<c>a@b.example</c> or <c>Name &lt;a@b.example&gt;</c>).</summary>
+    /// <summary>
+    /// Null when the text is one valid mailbox (<c>a@b.example</c> or <c>Name &lt;a@b.example&gt;</c>): MimeKit's strict
+    /// parser accepts it, it has no control or line-separator characters anywhere, no whitespace inside the address
+    /// itself (a display name may have spaces), and it keeps RFC 5321's limits of 64 octets before the @, 255 after it
+    /// and 63 per domain label.
+    /// </summary>
     public static string? AddressProblem(string? address)
     {
         if (string.IsNullOrWhiteSpace(address))
@@ -176,6 +187,11 @@ public sealed class DraftValidator(IOptions<DraftLimits> limits)
             return "may not contain line breaks (CR or LF)";
         }
 
+        if (ForbiddenCharacterProblem(address) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         if (!MailboxAddress.TryParse(StrictAddresses, address, out var mailbox)
             || mailbox.Address.IndexOf('@') <= 0
             || string.IsNullOrEmpty(mailbox.Domain)
@@ -184,7 +200,132 @@ public sealed class DraftValidator(IOptions<DraftLimits> limits)
             return $"\"{address}\" is not a valid email address";
         }
 
-        return null;
+        // MimeKit reads "bob @example.com" as bob@example.com (whitespace between tokens is allowed there), but what
+        // the draft keeps is the text as given, so the address part itself must be one unbroken token.
+        if (HasWhitespace(AddrSpec(address)))
+        {
+            return $"\"{address}\" has whitespace inside the address; only a display name may contain spaces";
+        }
+
+        return LocalPartLengthProblem(mailbox.LocalPart) ?? DomainLengthProblem(mailbox.Domain);
+    }
+
+    /// <summary>Null when the text can stand before the @ on its own (an inbox's username).</summary>
+    public static string? LocalPartProblem(string localPart)
+    {
+        if (localPart.Length == 0)
+        {
+            return "may not be empty";
+        }
+
+        var problem = ForbiddenCharacterProblem(localPart) ?? (HasWhitespace(localPart) ? "may not contain whitespace" : null);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!MailboxAddress.TryParse(StrictAddresses, $"{localPart}@example.com", out var mailbox) || mailbox.LocalPart != localPart)
+        {
+            return $"\"{localPart}\" cannot be the part of an email address before the @";
+        }
+
+        return LocalPartLengthProblem(localPart);
+    }
+
+    /// <summary>Null when the text is a host name mail can be addressed to (an inbox's domain).</summary>
+    public static string? DomainProblem(string domain)
+    {
+        if (domain.Length == 0)
+        {
+            return "may not be empty";
+        }
+
+        var problem = ForbiddenCharacterProblem(domain) ?? (HasWhitespace(domain) ? "may not contain whitespace" : null);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!domain.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' || c > '\u007f')
+            || !MailboxAddress.TryParse(StrictAddresses, $"postmaster@{domain}", out var mailbox)
+            || (!mailbox.Domain.Contains('.') && mailbox.Domain != "localhost"))
+        {
+            return $"\"{domain}\" is not a valid domain name";
+        }
+
+        return DomainLengthProblem(domain);
+    }
+
+    /// <summary>
+    /// Null when the text has none of the characters that end or break a header line somewhere: C0 and C1 controls
+    /// (U+0085 included) and the Unicode line and paragraph separators U+2028 and U+2029.
+    /// </summary>
+    public static string? ForbiddenCharacterProblem(string? text) =>
+        text is not null && text.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029')
+            ? "may not contain control characters (U+0000-U+001F, U+007F-U+009F) or the line separators U+2028 and U+2029"
+            : null;
+
+    private static bool HasWhitespace(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The address part of a mailbox as written: inside the angle brackets, or the whole text without them.</summary>
+    private static ReadOnlySpan<char> AddrSpec(string mailbox)
+    {
+        var text = mailbox.AsSpan().Trim();
+        var open = text.LastIndexOf('<');
+        return open >= 0 && text.EndsWith('>') ? text[(open + 1)..^1] : text;
+    }
+
+    private static string? LocalPartLengthProblem(string localPart)
+    {
+        var octets = Encoding.UTF8.GetByteCount(localPart);
+        return octets > MaxLocalPartOctets
+            ? $"the part before the @ is {octets} octets; RFC 5321 allows at most {MaxLocalPartOctets}"
+            : null;
+    }
+
+    /// <summary>RFC 5321's limits apply to the domain as it travels: internationalised labels in their xn-- form.</summary>
+    private static string? DomainLengthProblem(string domain)
+    {
+        if (domain.StartsWith('['))
+        {
+            return null;
+        }
+
+        var labels = domain.TrimEnd('.').Split('.');
+        var ascii = new string[labels.Length];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            try
+            {
+                ascii[i] = labels[i].All(char.IsAscii) ? labels[i] : new IdnMapping().GetAscii(labels[i]);
+            }
+            catch (ArgumentException)
+            {
+                // IdnMapping refuses a label whose xn-- form would pass the limit as well as one it cannot encode.
+                return $"the domain label \"{labels[i]}\" is not a valid internationalised label or is over {MaxLabelOctets} octets in its xn-- form (RFC 5321)";
+            }
+
+            if (ascii[i].Length > MaxLabelOctets)
+            {
+                return $"the domain label \"{labels[i]}\" is {ascii[i].Length} octets; RFC 5321 allows at most {MaxLabelOctets} per label";
+            }
+        }
+
+        var octets = string.Join('.', ascii).Length;
+        return octets > MaxDomainOctets
+            ? $"the domain is {octets} octets; RFC 5321 allows at most {MaxDomainOctets}"
+            : null;
     }
 
     private static ParserOptions CreateStrictParser()

@@ -33,9 +33,23 @@ public sealed class InboxService(
         var domain = (request.Domain ?? options.Value.DefaultDomain).Trim().ToLowerInvariant();
         var address = $"{username}@{domain}";
         var errors = new DraftValidator.Errors();
-        if (DraftValidator.AddressProblem(address) is not null || username.Contains('<') || username.Contains(' '))
+        // Each part is checked on its own, so the error names the one that is wrong; the characters are checked before
+        // trimming, which would quietly drop a trailing U+0085 or U+2028.
+        var usernameProblem = DraftValidator.ForbiddenCharacterProblem(request.Username) ?? DraftValidator.LocalPartProblem(username);
+        var domainProblem = DraftValidator.ForbiddenCharacterProblem(request.Domain) ?? DraftValidator.DomainProblem(domain);
+        if (usernameProblem is not null)
         {
-            errors.Add(request.Username is null ? "domain" : "username", $"\"{address}\" is not a valid email address");
+            errors.Add("username", usernameProblem);
+        }
+
+        if (domainProblem is not null)
+        {
+            errors.Add("domain", domainProblem);
+        }
+
+        if (usernameProblem is null && domainProblem is null && DraftValidator.AddressProblem(address) is { } addressProblem)
+        {
+            errors.Add(request.Username is null ? "domain" : "username", addressProblem);
         }
 
         if (request.DisplayName is not null)

@@ -1,14 +1,21 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using AgentMail.Review.Core.Common;
 
 namespace AgentMail.Review.Web.Api;
 
 /// <summary>
 /// A request body read field by field, so a partial update can tell an omitted field from a null one and every
-/// wrong type is reported with the field's wire name. Unknown fields are refused rather than silently dropped.
+/// wrong type is reported with the field's wire name. Unknown fields are refused rather than silently dropped, and so
+/// is text that is not text (see <see cref="CheckText"/>).
 /// </summary>
 public sealed class JsonBody
 {
+    private const string NotUtf8 = "is not valid UTF-8";
+
+    private const string LoneSurrogate = "contains an escaped lone UTF-16 surrogate (\\uD800-\\uDFFF without its pair), which is not a character";
+
     private readonly JsonElement _root;
     private readonly List<FieldError> _errors = [];
 
@@ -31,6 +38,13 @@ public sealed class JsonBody
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new ValidationException("body", "must be a JSON object");
+            }
+
+            var textErrors = new List<FieldError>();
+            CheckText(document.RootElement, "", textErrors);
+            if (textErrors.Count > 0)
+            {
+                throw new ValidationException(textErrors);
             }
 
             var body = new JsonBody(document.RootElement.Clone());
@@ -193,6 +207,100 @@ public sealed class JsonBody
         }
 
         return items.Where(i => i.ValueKind == JsonValueKind.Object).ToList();
+    }
+
+    /// <summary>A string field of an object inside the body (an attachment's <c>filename</c>); <paramref name="path"/> names the object.</summary>
+    public string? String(JsonElement item, string path, string name)
+    {
+        if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString();
+        }
+
+        Error($"{path}.{name}", $"must be a string, not {Kind(value)}");
+        return null;
+    }
+
+    /// <summary>
+    /// The parser accepts bytes that are not UTF-8 inside strings and escapes of lone UTF-16 surrogates
+    /// (<c>"\ud800"</c>); either only fails later, when the string is read, as an exception that is no 400. So every
+    /// string and field name in the body is checked once, here, before anything reads it, and each bad one is named
+    /// by its path (<c>to[0]</c>, <c>attachments[0].filename</c>; a bad field name by its parent, or <c>body</c>).
+    /// </summary>
+    private static void CheckText(JsonElement element, string path, List<FieldError> errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+                    var problem = !Utf8.IsValid(raw) ? NotUtf8
+                        : raw.Contains((byte)'\\') && !Decodes(property) ? LoneSurrogate
+                        : null;
+                    if (problem is not null)
+                    {
+                        errors.Add(new FieldError(path.Length == 0 ? "body" : path, $"has a field name that {problem}"));
+                        continue;
+                    }
+
+                    CheckText(property.Value, path.Length == 0 ? property.Name : $"{path}.{property.Name}", errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    CheckText(item, $"{path}[{index++}]", errors);
+                }
+
+                break;
+            case JsonValueKind.String:
+                var value = JsonMarshal.GetRawUtf8Value(element);
+                if (!Utf8.IsValid(value))
+                {
+                    errors.Add(new FieldError(path, NotUtf8));
+                }
+                else if (value.Contains((byte)'\\') && !Decodes(element))
+                {
+                    errors.Add(new FieldError(path, LoneSurrogate));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Only a string with escapes can hide a lone surrogate; System.Text.Json itself says whether it decodes.</summary>
+    private static bool Decodes(JsonElement value)
+    {
+        try
+        {
+            _ = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Decodes(JsonProperty property)
+    {
+        try
+        {
+            _ = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static string Kind(JsonElement value) => value.ValueKind switch

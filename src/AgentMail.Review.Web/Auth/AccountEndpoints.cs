@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Claims;
+using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -118,12 +120,43 @@ public static partial class AccountEndpoints
         roles = http.User.FindAll(SignInClaims.Role).Select(c => c.Value).ToArray(),
     });
 
-    /// <summary>A local path only: the sign-in link must never send anyone to another site.</summary>
-    internal static string LocalOrHome(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl[0] == '/' && (returnUrl.Length == 1 || (returnUrl[1] != '/' && returnUrl[1] != '\\'))
-        && !returnUrl.Any(char.IsControl)
-            ? returnUrl
-            : "/";
+    /// <summary>
+    /// A local path only: the sign-in link must never send anyone to another site. It ends up in a Location header,
+    /// which carries ASCII only (anything else makes the server fail the response), so other characters are sent
+    /// percent-encoded as UTF-8, as a browser would have sent them: <c>/été</c> comes back as <c>/%C3%A9t%C3%A9</c>.
+    /// </summary>
+    internal static string LocalOrHome(string? returnUrl)
+    {
+        if (string.IsNullOrEmpty(returnUrl) || returnUrl[0] != '/' || (returnUrl.Length > 1 && returnUrl[1] is '/' or '\\')
+            || returnUrl.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'))
+        {
+            return "/";
+        }
+
+        if (returnUrl.All(char.IsAscii))
+        {
+            return returnUrl;
+        }
+
+        var encoded = new StringBuilder(returnUrl.Length * 3);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in returnUrl.EnumerateRunes())
+        {
+            if (rune.IsAscii)
+            {
+                encoded.Append((char)rune.Value);
+                continue;
+            }
+
+            // A lone surrogate enumerates as U+FFFD, so what is encoded is always well-formed UTF-8.
+            foreach (var b in utf8[..rune.EncodeToUtf8(utf8)])
+            {
+                encoded.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return encoded.ToString();
+    }
 
     private static async Task<bool> HasEndSessionEndpointAsync(OpenIdConnectOptions options, CancellationToken ct, ILogger logger)
     {

@@ -74,6 +74,10 @@ public static class DraftRequests
                 body.Error($"{name}.{property.Name}", "is not an attachment field");
             }
 
+            var filename = body.String(item, name, "filename");
+            var contentType = body.String(item, name, "content_type");
+            var disposition = body.String(item, name, "content_disposition");
+            var contentId = body.String(item, name, "content_id");
             if (item.TryGetProperty("url", out var url) && url.ValueKind != JsonValueKind.Null)
             {
                 body.Error($"{name}.url", "attachments by URL are not supported here; send the bytes base64-encoded in content");
@@ -82,7 +86,9 @@ public static class DraftRequests
 
             if (!item.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String)
             {
-                body.Error($"{name}.content", "is required: the attachment's bytes, base64-encoded");
+                body.Error($"{name}.content", content.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+                    ? "is required: the attachment's bytes, base64-encoded"
+                    : "must be a string: the attachment's bytes, base64-encoded");
                 continue;
             }
 
@@ -97,12 +103,9 @@ public static class DraftRequests
                 continue;
             }
 
-            attachments.Add(new NewAttachment(Text(item, "filename"), Text(item, "content_type"), Text(item, "content_disposition"), Text(item, "content_id"), bytes));
+            attachments.Add(new NewAttachment(filename, contentType, disposition, contentId, bytes));
         }
 
         return attachments;
     }
-
-    private static string? Text(JsonElement item, string name) =>
-        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

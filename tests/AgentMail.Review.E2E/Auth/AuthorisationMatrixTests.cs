@@ -195,6 +195,43 @@ public sealed class AuthorisationMatrixTests(SignedInServer fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_return_address_with_non_ascii_characters_comes_back_percent_encoded_after_sign_in()
+    {
+        using var browser = new SignInBrowser(fixture.Server.BaseUrl);
+        var (page, url) = await browser.NavigateAsync(HttpMethod.Get, "/account/signin?returnUrl=%2F%C3%A9t%C3%A9");
+        var form = SignInBrowser.ReadForm(await page.Content.ReadAsStringAsync());
+
+        var (landing, landingUrl) = await browser.NavigateAsync(HttpMethod.Post, new Uri(url, form.Action).PathAndQuery, form.With(("email", "viewer@example.com"), ("password", SignedInServer.Password)));
+
+        Assert.True((int)landing.StatusCode < 500 && landingUrl.AbsolutePath == "/%C3%A9t%C3%A9",
+            $"{(int)landing.StatusCode} at {landingUrl}:\n{string.Join("\n", browser.History)}\n{fixture.Server.Log}");
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/me")).StatusCode);
+        var again = await browser.GetAsync("/account/signin?returnUrl=%2F%C3%A9t%C3%A9");
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal("/%C3%A9t%C3%A9", again.Headers.Location!.OriginalString);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", 0, 302)]
+    [InlineData("127.0.0.1", 1, 400)]
+    [InlineData("localhost", 0, 400)]
+    [InlineData("127.0.0.2", 0, 400)]
+    public async Task The_provider_sends_a_sign_in_only_to_the_servers_own_callback(string host, int portOffset, int expected)
+    {
+        using var browser = new SignInBrowser(fixture.Server.BaseUrl);
+        var redirectUri = $"http://{host}:{fixture.Server.Port + portOffset}/signin-oidc";
+
+        var response = await browser.GetAsync("/dev-identity/connect/authorize?client_id=agentmail-review-dev&response_type=code&scope=openid"
+            + $"&redirect_uri={Uri.EscapeDataString(redirectUri)}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=s&nonce=n");
+
+        Assert.True((int)response.StatusCode == expected, $"{redirectUri}: expected {expected}, got {(int)response.StatusCode} {response.Headers.Location}");
+        if (expected == 302)
+        {
+            Assert.StartsWith("/dev-identity/account/login", response.Headers.Location!.OriginalString);
+        }
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_session_at_the_app_and_at_the_provider()
     {
         using var browser = new SignInBrowser(fixture.Server.BaseUrl);

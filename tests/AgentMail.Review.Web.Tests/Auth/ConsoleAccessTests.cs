@@ -3,6 +3,7 @@ using System.Security.Claims;
 using AgentMail.Review.DevIdentity;
 using AgentMail.Review.Web.Auth;
 using AgentMail.Review.Web.Tests.Support;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace AgentMail.Review.Web.Tests.Auth;
@@ -104,20 +105,77 @@ public sealed class ConsoleAccessTests(ReviewApiFactory factory) : IClassFixture
     [InlineData("/\\evil.example/", "/")]
     [InlineData("", "/")]
     [InlineData(null, "/")]
+    [InlineData("/a\u2028b", "/")]
     public void Sign_in_only_returns_to_local_pages(string? returnUrl, string expected) =>
         Assert.Equal(expected, AccountEndpoints.LocalOrHome(returnUrl));
 
     [Theory]
-    [InlineData("http://localhost:5080/signin-oidc", true)]
-    [InlineData("http://127.0.0.1:43123/signin-oidc", true)]
-    [InlineData("http://[::1]:43123/signin-oidc", true)]
-    [InlineData("https://localhost:7001/signin-oidc", true)]
-    [InlineData("http://evil.example/signin-oidc", false)]
-    [InlineData("http://localhost.evil.example/signin-oidc", false)]
-    [InlineData("http://localhost:5080/other", false)]
-    [InlineData("http://user@localhost:5080/signin-oidc", false)]
-    public void The_development_provider_accepts_its_callback_on_any_loopback_port_only(string redirectUri, bool accepted) =>
-        Assert.Equal(accepted, LoopbackApplicationManager<object>.SameLoopbackCallback(["http://localhost/signin-oidc"], redirectUri));
+    [InlineData("/été", "/%C3%A9t%C3%A9")]
+    [InlineData("/sent?inbox=日本@example.com", "/sent?inbox=%E6%97%A5%E6%9C%AC@example.com")]
+    [InlineData("/\U0001F600", "/%F0%9F%98%80")]
+    [InlineData("/\uFF0F\uFF0Fevil.example", "/%EF%BC%8F%EF%BC%8Fevil.example")]
+    public void A_return_address_with_other_than_ascii_characters_stays_local_and_becomes_ascii(string returnUrl, string expected) =>
+        Assert.Equal(expected, AccountEndpoints.LocalOrHome(returnUrl));
+
+    public static TheoryData<string, string, bool> OwnCallbacks => new()
+    {
+        // A server started on a port of its own, as the tests and the benchmark start it.
+        { "http://127.0.0.1:43123", "http://127.0.0.1:43123/signin-oidc", true },
+        { "http://127.0.0.1:43123", "http://127.0.0.1:43124/signin-oidc", false },
+        { "http://127.0.0.1:43123", "http://localhost:43123/signin-oidc", false },
+        { "http://127.0.0.1:43123", "http://127.0.0.2:43123/signin-oidc", false },
+        { "http://127.0.0.1:43123", "http://[::1]:43123/signin-oidc", false },
+        { "http://127.0.0.1:43123", "https://127.0.0.1:43123/signin-oidc", false },
+        { "http://127.0.0.1:43123", "http://127.0.0.1:43123/other", false },
+        { "http://127.0.0.1:43123", "http://user@127.0.0.1:43123/signin-oidc", false },
+        { "http://127.0.0.1:43123", "http://evil.example:43123/signin-oidc", false },
+        // The default: localhost, which Kestrel binds on both loopback addresses.
+        { "http://localhost:5080", "http://localhost:5080/signin-oidc", true },
+        { "http://localhost:5080", "http://127.0.0.1:5080/signin-oidc", true },
+        { "http://localhost:5080", "http://[::1]:5080/signin-oidc", true },
+        { "http://localhost:5080", "http://localhost:5081/signin-oidc", false },
+        { "http://localhost:5080", "http://127.0.0.2:5080/signin-oidc", false },
+        { "http://localhost:5080", "http://localhost.evil.example:5080/signin-oidc", false },
+        { "http://localhost:5080,https://localhost:7001", "https://localhost:7001/signin-oidc", true },
+        { "http://[::]:5080", "http://localhost:5080/signin-oidc", true },
+        { "http://0.0.0.0:5080", "http://evil.example:5080/signin-oidc", false },
+        // No socket at all (the in-memory test server): the registered address as it is.
+        { "", "http://localhost/signin-oidc", true },
+        { "", "http://localhost:5080/signin-oidc", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(OwnCallbacks))]
+    public void The_development_provider_sends_sign_ins_only_to_the_apps_own_callback(string listening, string redirectUri, bool accepted) =>
+        Assert.Equal(accepted, LoopbackApplicationManager<object>.IsOwnCallback(
+            ["http://localhost/signin-oidc"], listening.Split(',', StringSplitOptions.RemoveEmptyEntries), redirectUri));
+
+    [Theory]
+    [InlineData("http://localhost/signin-oidc", HttpStatusCode.Redirect)]
+    [InlineData("http://localhost:5999/signin-oidc", HttpStatusCode.BadRequest)]
+    [InlineData("http://127.0.0.1/signin-oidc", HttpStatusCode.BadRequest)]
+    public async Task The_development_provider_refuses_an_authorize_request_for_another_callback(string redirectUri, HttpStatusCode expected)
+    {
+        var query = QueryString.Create(new Dictionary<string, string?>
+        {
+            ["client_id"] = OidcOptions.DevelopmentClientId,
+            ["redirect_uri"] = redirectUri,
+            ["response_type"] = "code",
+            ["scope"] = "openid",
+            ["code_challenge"] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            ["code_challenge_method"] = "S256",
+            ["state"] = "state",
+            ["nonce"] = "nonce",
+        });
+
+        var response = await Browser().GetAsync($"/dev-identity/connect/authorize{query}");
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.Redirect)
+        {
+            Assert.StartsWith("/dev-identity/account/login", response.Headers.Location!.OriginalString);
+        }
+    }
 
     [Fact]
     public void Roles_pass_through_by_name_when_no_role_map_is_set()

@@ -23,7 +23,7 @@ public sealed class InboxesApiTests(ReviewApiFactory factory) : IClassFixture<Re
 
     [Theory]
     [InlineData("""{"username":"two words"}""", "username")]
-    [InlineData("""{"username":"ok","domain":"not a domain"}""", "username")]
+    [InlineData("""{"username":"ok","domain":"not a domain"}""", "domain")]
     [InlineData("""{"display_name":"x\r\ny"}""", "display_name")]
     [InlineData("""{"username":7}""", "username")]
     public async Task A_bad_inbox_is_refused_naming_the_field(string json, string field)

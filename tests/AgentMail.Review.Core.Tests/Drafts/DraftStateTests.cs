@@ -234,4 +234,27 @@ public sealed class DraftStateTests : IAsyncLifetime
         Assert.Contains(b, stored);
         Assert.Contains(updated.Attachments[1].AttachmentId, stored);
     }
+
+    [Fact]
+    public async Task A_draft_whose_message_cannot_be_built_fails_with_the_reason_instead_of_staying_sending()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft
+        {
+            To = ["a@example.com"],
+            Attachments = [new NewAttachment("a.txt", "text/plain", null, null, "hi"u8.ToArray())],
+        });
+        await using (var db = _store.OpenDb())
+        {
+            // Its bytes gone from under it: building the MIME message throws.
+            await db.AttachmentContents.ExecuteDeleteAsync();
+        }
+
+        var outcome = await _store.Get<DraftSender>().SendAsync(TestActors.Agent, draft.DraftId, draft.Version, "test");
+
+        Assert.Equal(SendResult.Failed, outcome.Result);
+        var failed = await _store.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId);
+        Assert.Equal(DraftState.Failed, failed.State);
+        Assert.StartsWith("delivery failed before the message left", failed.FailureReason);
+        Assert.Null(failed.ClaimedBy);
+    }
 }

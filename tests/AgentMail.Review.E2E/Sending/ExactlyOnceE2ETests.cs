@@ -19,13 +19,13 @@ public sealed class ExactlyOnceE2ETests(ITestOutputHelper output)
         var server = await ServerProcess.StartAsync(new ServerOptions { Environment = new Dictionary<string, string?> { ["Review__RateLimit__Enabled"] = "false" } });
         string inbox;
         var draftIds = new List<string>();
-        using (var api = Client(server))
+        using (var api = AgentApi.Client(server))
         {
-            inbox = await CreateInboxAsync(api);
+            inbox = await api.CreateInboxAsync();
             var sendAt = DateTime.UtcNow.AddSeconds(15).ToString("O");
             for (var i = 0; i < Burst; i++)
             {
-                var draft = await PostAsync(api, $"/v0/inboxes/{inbox}/drafts", new { to = new[] { $"customer{i}@example.com" }, subject = $"burst {i}", send_at = sendAt });
+                var draft = await api.PostJsonAsync($"/v0/inboxes/{inbox}/drafts", new { to = new[] { $"customer{i}@example.com" }, subject = $"burst {i}", send_at = sendAt });
                 draftIds.Add(draft["draft_id"]!.GetValue<string>());
             }
         }
@@ -74,9 +74,9 @@ public sealed class ExactlyOnceE2ETests(ITestOutputHelper output)
     public async Task A_second_process_on_the_same_sqlite_file_refuses_to_start_naming_the_file_and_the_first_keeps_sending()
     {
         await using var first = await ServerProcess.StartAsync();
-        using var api = Client(first);
-        var inbox = await CreateInboxAsync(api);
-        var draft = await PostAsync(api, $"/v0/inboxes/{inbox}/drafts", new { to = new[] { "bob@example.com" }, subject = "still mine" });
+        using var api = AgentApi.Client(first);
+        var inbox = await api.CreateInboxAsync();
+        var draft = await api.PostJsonAsync($"/v0/inboxes/{inbox}/drafts", new { to = new[] { "bob@example.com" }, subject = "still mine" });
 
         var refused = await Assert.ThrowsAsync<ServerStartException>(() =>
             ServerProcess.StartAsync(new ServerOptions { DataFolder = first.DataFolder, StartTimeout = TimeSpan.FromSeconds(30) }));
@@ -112,23 +112,5 @@ public sealed class ExactlyOnceE2ETests(ITestOutputHelper output)
         await using var command = db.CreateCommand();
         command.CommandText = sql;
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static HttpClient Client(ServerProcess server)
-    {
-        var client = new HttpClient { BaseAddress = server.BaseUrl };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.ApiKey);
-        return client;
-    }
-
-    private static async Task<string> CreateInboxAsync(HttpClient api) =>
-        (await PostAsync(api, "/v0/inboxes", new { username = $"e2e-{Guid.NewGuid():N}"[..16], domain = "example.com" }))["inbox_id"]!.GetValue<string>();
-
-    private static async Task<JsonObject> PostAsync(HttpClient api, string url, object body)
-    {
-        var response = await api.PostAsJsonAsync(url, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!.AsObject();
     }
 }

@@ -14,15 +14,15 @@ public sealed class ScheduledSendE2ETests(ITestOutputHelper output)
     public async Task A_draft_scheduled_five_seconds_ahead_leaves_within_a_second_of_its_send_time()
     {
         await using var server = await ServerProcess.StartAsync();
-        using var api = Client(server);
-        var inbox = await CreateInboxAsync(api);
+        using var api = AgentApi.Client(server);
+        var inbox = await api.CreateInboxAsync();
         var sendAt = DateTime.UtcNow.AddSeconds(5);
-        var draft = await PostAsync(api, $"/v0/inboxes/{inbox}/drafts", new { to = new[] { "bob@example.com" }, subject = "on time", send_at = sendAt.ToString("O") });
+        var draft = await api.PostJsonAsync($"/v0/inboxes/{inbox}/drafts", new { to = new[] { "bob@example.com" }, subject = "on time", send_at = sendAt.ToString("O") });
         var scheduledFor = DateTime.Parse(draft["send_at"]!.GetValue<string>()).ToUniversalTime();
 
         var message = await WaitForAsync(async () =>
         {
-            var list = await GetAsync(api, $"/v0/inboxes/{inbox}/messages");
+            var list = await api.GetJsonAsync($"/v0/inboxes/{inbox}/messages");
             return list["messages"]!.AsArray().FirstOrDefault()?.AsObject();
         }, TimeSpan.FromSeconds(20), server);
 
@@ -45,13 +45,13 @@ public sealed class ScheduledSendE2ETests(ITestOutputHelper output)
         var first = await ServerProcess.StartAsync(new ServerOptions { Environment = smtp });
         var draftIds = new List<string>();
         string inbox;
-        using (var api = Client(first))
+        using (var api = AgentApi.Client(first))
         {
-            inbox = await CreateInboxAsync(api);
+            inbox = await api.CreateInboxAsync();
             var sendAt = DateTime.UtcNow.AddSeconds(12).ToString("O");
             for (var i = 0; i < 20; i++)
             {
-                var draft = await PostAsync(api, $"/v0/inboxes/{inbox}/drafts", new { to = new[] { $"customer{i}@example.com" }, subject = $"batch {i}", send_at = sendAt });
+                var draft = await api.PostJsonAsync($"/v0/inboxes/{inbox}/drafts", new { to = new[] { $"customer{i}@example.com" }, subject = $"batch {i}", send_at = sendAt });
                 draftIds.Add(draft["draft_id"]!.GetValue<string>());
             }
         }
@@ -59,7 +59,7 @@ public sealed class ScheduledSendE2ETests(ITestOutputHelper output)
         first.Kill();
         Assert.Empty(sink.Received());
         await using var second = await first.StartAgainAsync();
-        using var restartedApi = Client(second);
+        using var restartedApi = AgentApi.Client(second);
 
         await WaitForAsync(() => Task.FromResult(sink.Received().Count >= 20 ? (object?)true : null), TimeSpan.FromSeconds(40), second);
         // Anything sent twice would arrive in the moments after the twentieth message.
@@ -68,32 +68,11 @@ public sealed class ScheduledSendE2ETests(ITestOutputHelper output)
         var received = sink.Received();
         Assert.Equal(20, received.Count);
         Assert.Equal(draftIds.Select(id => $"{id}@example.com").Order(), received.Select(m => m.Message.MessageId).Order());
-        var remaining = await GetAsync(restartedApi, $"/v0/inboxes/{inbox}/drafts");
+        var remaining = await restartedApi.GetJsonAsync($"/v0/inboxes/{inbox}/drafts");
         Assert.Equal(0, remaining["count"]!.GetValue<int>());
-        var messages = await GetAsync(restartedApi, $"/v0/inboxes/{inbox}/messages?limit=100");
+        var messages = await restartedApi.GetJsonAsync($"/v0/inboxes/{inbox}/messages?limit=100");
         Assert.Equal(20, messages["count"]!.GetValue<int>());
     }
-
-    private static HttpClient Client(ServerProcess server)
-    {
-        var client = new HttpClient { BaseAddress = server.BaseUrl };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.ApiKey);
-        return client;
-    }
-
-    private static async Task<string> CreateInboxAsync(HttpClient api) =>
-        (await PostAsync(api, "/v0/inboxes", new { username = $"e2e-{Guid.NewGuid():N}"[..16], domain = "example.com" }))["inbox_id"]!.GetValue<string>();
-
-    private static async Task<JsonObject> PostAsync(HttpClient api, string url, object body)
-    {
-        var response = await api.PostAsJsonAsync(url, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!.AsObject();
-    }
-
-    private static async Task<JsonObject> GetAsync(HttpClient api, string url) =>
-        JsonNode.Parse(await api.GetStringAsync(url))!.AsObject();
 
     private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, ServerProcess server) where T : class
     {

@@ -46,9 +46,9 @@ public sealed class SmtpFaultsE2ETests(ITestOutputHelper output)
                 ["Delivery__FirstRetryDelay"] = "00:00:00.500",
             },
         });
-        using var api = Client(server);
-        var inbox = (await PostAsync(api, "/v0/inboxes", new { username = $"faults-{Guid.NewGuid():N}"[..16], domain = "example.com" }))["inbox_id"]!.GetValue<string>();
-        var draft = await PostAsync(api, $"/v0/inboxes/{inbox}/drafts", new { to = new[] { "bob@example.net" }, subject = $"through {mode}", text = "Hello." });
+        using var api = AgentApi.Client(server);
+        var inbox = (await api.PostJsonAsync("/v0/inboxes", new { username = $"faults-{Guid.NewGuid():N}"[..16], domain = "example.com" }))["inbox_id"]!.GetValue<string>();
+        var draft = await api.PostJsonAsync($"/v0/inboxes/{inbox}/drafts", new { to = new[] { "bob@example.net" }, subject = $"through {mode}", text = "Hello." });
         var draftId = draft["draft_id"]!.GetValue<string>();
         var messageId = $"<{draftId}@example.com>";
 
@@ -111,20 +111,5 @@ public sealed class SmtpFaultsE2ETests(ITestOutputHelper output)
             Assert.True(DateTime.UtcNow < deadline, $"draft {draftId} did not settle: {draft.ToJsonString()}\n{server.Log}");
             await Task.Delay(100);
         }
-    }
-
-    private static HttpClient Client(ServerProcess server)
-    {
-        var client = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(90) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.ApiKey);
-        return client;
-    }
-
-    private static async Task<JsonObject> PostAsync(HttpClient api, string url, object body)
-    {
-        var response = await api.PostAsJsonAsync(url, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!.AsObject();
     }
 }

@@ -21,12 +21,12 @@ public sealed class StorageFullE2ETests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         await using var server = await ServerProcess.StartAsync(new ServerOptions { DataFolder = disk.Path });
         output.WriteLine($"server healthy after {clock.ElapsedMilliseconds} ms");
-        using var api = Client(server);
-        var inbox = (await PostAsync(api, "/v0/inboxes", new { username = "full", domain = "example.com" }))["inbox_id"]!.GetValue<string>();
+        using var api = AgentApi.Client(server);
+        var inbox = (await api.PostJsonAsync("/v0/inboxes", new { username = "full", domain = "example.com" }))["inbox_id"]!.GetValue<string>();
         var drafts = $"/v0/inboxes/{inbox}/drafts";
         for (var i = 0; i < 2; i++)
         {
-            await PostAsync(api, drafts, new { to = new[] { "bob@example.com" }, subject = $"before {i}" });
+            await api.PostJsonAsync(drafts, new { to = new[] { "bob@example.com" }, subject = $"before {i}" });
         }
 
         var filled = disk.Fill("filler");
@@ -61,7 +61,7 @@ public sealed class StorageFullE2ETests(ITestOutputHelper output)
         }
 
         // Reads keep working, and the refused draft is not there.
-        var list = await GetAsync(api, $"{drafts}?limit=100");
+        var list = await api.GetJsonAsync($"{drafts}?limit=100");
         var subjects = list["drafts"]!.AsArray().Select(d => d!["subject"]!.GetValue<string>()).ToList();
         Assert.Equal(2 + createdWhileFull, list["count"]!.GetValue<int>());
         Assert.DoesNotContain($"while full {createdWhileFull}", subjects);
@@ -74,9 +74,9 @@ public sealed class StorageFullE2ETests(ITestOutputHelper output)
         }
 
         clock.Restart();
-        var after = await PostAsync(api, drafts, new { to = new[] { "bob@example.com" }, subject = "after", text = Big });
+        var after = await api.PostJsonAsync(drafts, new { to = new[] { "bob@example.com" }, subject = "after", text = Big });
         output.WriteLine($"a large draft after the filler went: created in {clock.ElapsedMilliseconds} ms");
-        Assert.Equal("after", (await GetAsync(api, $"{drafts}/{after["draft_id"]!.GetValue<string>()}"))["subject"]!.GetValue<string>());
+        Assert.Equal("after", (await api.GetJsonAsync($"{drafts}/{after["draft_id"]!.GetValue<string>()}"))["subject"]!.GetValue<string>());
         using (var health = await api.GetAsync("/healthz"))
         {
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -87,22 +87,4 @@ public sealed class StorageFullE2ETests(ITestOutputHelper output)
         Assert.Contains("A write to the store was refused: the disk holding", server.Log, StringComparison.Ordinal);
         Assert.Contains("The store takes writes again", server.Log, StringComparison.Ordinal);
     }
-
-    private static HttpClient Client(ServerProcess server)
-    {
-        var client = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.ApiKey);
-        return client;
-    }
-
-    private static async Task<JsonObject> PostAsync(HttpClient api, string url, object body)
-    {
-        using var response = await api.PostAsJsonAsync(url, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!.AsObject();
-    }
-
-    private static async Task<JsonObject> GetAsync(HttpClient api, string url) =>
-        JsonNode.Parse(await api.GetStringAsync(url))!.AsObject();
 }

@@ -7,14 +7,18 @@ public sealed class Message
 {
     public const string SentLabel = "sent";
 
+    public const string ReceivedLabel = "received";
+
+    public const string UnreadLabel = "unread";
+
     public required string MessageId { get; init; }
 
     public required string ThreadId { get; init; }
 
     public required string InboxId { get; init; }
 
-    /// <summary>The draft it was sent from (the draft row itself is gone).</summary>
-    public required string DraftId { get; init; }
+    /// <summary>The draft it was sent from (the draft row itself is gone); null for a received message.</summary>
+    public string? DraftId { get; init; }
 
     public required string From { get; init; }
 
@@ -26,7 +30,7 @@ public sealed class Message
 
     public List<string> ReplyTo { get; init; } = [];
 
-    public List<string> Labels { get; init; } = [];
+    public List<string> Labels { get; set; } = [];
 
     public string? Subject { get; init; }
 
@@ -48,8 +52,8 @@ public sealed class Message
 
     public DateTime CreatedAt { get; init; }
 
-    public DateTime UpdatedAt { get; init; }
+    public DateTime UpdatedAt { get; set; }
 
     /// <summary>Who let the draft go: the approving supervisor, else the agent key or person that sent it.</summary>
-    public required string SentBy { get; init; }
+    public string? SentBy { get; init; }
 }

@@ -5,6 +5,7 @@ using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Idempotency;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
+using AgentMail.Review.Core.Threads;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Persistence;
@@ -26,6 +27,10 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public DbSet<MailThread> Threads => Set<MailThread>();
+
+    public DbSet<MessageMime> MessageMimes => Set<MessageMime>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -78,6 +83,7 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
             message.HasIndex(m => new { m.InboxId, m.Timestamp, m.MessageId });
             message.HasIndex(m => new { m.Timestamp, m.MessageId });
             message.HasIndex(m => m.DraftId).IsUnique();
+            message.HasIndex(m => new { m.ThreadId, m.Timestamp });
         });
 
         model.Entity<AuditEntry>(audit =>
@@ -91,6 +97,21 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
         {
             outbox.ToTable("outbox");
             outbox.HasKey(o => o.MessageId);
+        });
+
+        model.Entity<MessageMime>(mime =>
+        {
+            mime.ToTable("message_mime");
+            mime.HasKey(m => m.MessageId);
+        });
+
+        model.Entity<MailThread>(thread =>
+        {
+            thread.ToTable("threads");
+            thread.HasKey(t => t.ThreadId);
+            // Keyset paging by the latest message, per inbox and organisation-wide.
+            thread.HasIndex(t => new { t.InboxId, t.Timestamp, t.ThreadId });
+            thread.HasIndex(t => new { t.Timestamp, t.ThreadId });
         });
 
         model.Entity<IdempotencyRecord>(record =>

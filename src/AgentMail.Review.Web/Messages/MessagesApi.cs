@@ -28,7 +28,7 @@ public sealed record MessageResponse(
     string? InReplyTo,
     IReadOnlyList<string>? References,
     long Size,
-    string SentBy,
+    string? SentBy,
     DateTime UpdatedAt,
     DateTime CreatedAt)
 {

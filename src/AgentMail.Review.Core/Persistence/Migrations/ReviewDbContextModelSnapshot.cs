@@ -338,7 +338,6 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DraftId")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("From")
@@ -371,7 +370,6 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SentBy")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Size")
@@ -402,11 +400,91 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.HasIndex("DraftId")
                         .IsUnique();
 
+                    b.HasIndex("ThreadId", "Timestamp");
+
                     b.HasIndex("Timestamp", "MessageId");
 
                     b.HasIndex("InboxId", "Timestamp", "MessageId");
 
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("AgentMail.Review.Core.Messages.MessageMime", b =>
+                {
+                    b.Property<string>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Mime")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("MessageId");
+
+                    b.ToTable("message_mime", (string)null);
+                });
+
+            modelBuilder.Entity("AgentMail.Review.Core.Threads.MailThread", b =>
+                {
+                    b.Property<string>("ThreadId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InboxId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastMessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MessageCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Preview")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReceivedTimestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Recipients")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Senders")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentTimestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("UserLabels")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ThreadId");
+
+                    b.HasIndex("Timestamp", "ThreadId");
+
+                    b.HasIndex("InboxId", "Timestamp", "ThreadId");
+
+                    b.ToTable("threads", (string)null);
                 });
 
             modelBuilder.Entity("AgentMail.Review.Core.Drafts.Draft", b =>

@@ -45,6 +45,10 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<MessageQueries>();
+        services.AddSingleton<MessageService>();
+        services.AddSingleton<Forwarding>();
+        services.AddSingleton<Threads.ThreadQueries>();
+        services.AddSingleton<Threads.ThreadService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<SendingInstance>();
         services.AddSingleton<DraftSender>();

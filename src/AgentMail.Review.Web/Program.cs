@@ -9,6 +9,7 @@ using AgentMail.Review.Web.Inboxes;
 using AgentMail.Review.Web.Messages;
 using AgentMail.Review.Web.Scheduling;
 using AgentMail.Review.Web.Store;
+using AgentMail.Review.Web.Threads;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDevelopmentSettingsFile();
@@ -38,6 +39,7 @@ app.MapOpenApi();
 app.MapInboxesApi();
 app.MapDraftsApi();
 app.MapMessagesApi();
+app.MapThreadsApi();
 app.MapReviewScheduling();
 app.MapReviewConsole();
 

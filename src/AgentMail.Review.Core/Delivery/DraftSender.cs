@@ -51,7 +51,7 @@ public sealed partial class DraftSender(
     {
         Inbox inbox;
         OutboxEntry? recorded;
-        long size;
+        byte[] transmitted;
         try
         {
             if (!claimed.HasRecipients)
@@ -61,7 +61,7 @@ public sealed partial class DraftSender(
 
             MimeMessage mime;
             (inbox, mime) = await BuildAsync(claimed);
-            size = await MeasureAsync(mime);
+            transmitted = await AsTransmittedAsync(mime);
             recorded = await transport.DeliverAsync(mime, CancellationToken.None);
         }
         catch (DeliveryException e) when (e.Failure == DeliveryFailure.Transient && claimed.DeliveryAttempts + 1 < options.Value.MaxAttempts)
@@ -86,7 +86,7 @@ public sealed partial class DraftSender(
 
         try
         {
-            var message = await drafts.CompleteSendAsync(actor, claimed, inbox.InboxId, MimeMessageFactory.MessageIdFor(claimed, inbox), size, recorded, CancellationToken.None);
+            var message = await drafts.CompleteSendAsync(actor, claimed, inbox.InboxId, MimeMessageFactory.MessageIdFor(claimed, inbox), transmitted, recorded, CancellationToken.None);
             return new SendOutcome(SendResult.Sent, message);
         }
         catch (Exception e)
@@ -122,14 +122,14 @@ public sealed partial class DraftSender(
         return (inbox, MimeMessageFactory.Create(claimed, inbox, contents, clock.UtcNowMs()));
     }
 
-    /// <summary>The size as transmitted: Bcc recipients travel in the envelope, not in the headers.</summary>
-    private static async Task<long> MeasureAsync(MimeMessage mime)
+    /// <summary>The message as transmitted: Bcc recipients travel in the envelope, not in the headers.</summary>
+    private static async Task<byte[]> AsTransmittedAsync(MimeMessage mime)
     {
         var format = FormatOptions.Default.Clone();
         format.HiddenHeaders.Add(HeaderId.Bcc);
-        using var counter = new MimeKit.IO.MeasuringStream();
-        await mime.WriteToAsync(format, counter);
-        return counter.Length;
+        using var bytes = new MemoryStream();
+        await mime.WriteToAsync(format, bytes);
+        return bytes.ToArray();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of draft {DraftId} failed unexpectedly")]

@@ -111,6 +111,36 @@ public sealed class SendService(
     }
 
     /// <summary>
+    /// <c>messages.send</c>, <c>reply</c>, <c>reply_all</c> and <c>forward</c>: the message is written as a draft by the
+    /// agent and sent through <see cref="RequestAsync"/>, so the review policy holds exactly as for drafts — held
+    /// where review is required, answering the reserved ids. With an <c>Idempotency-Key</c> a retried request finds
+    /// the first one's draft or message instead of writing another.
+    /// </summary>
+    public async Task<SendReceipt> SendNewAsync(Actor agent, AccessScope scope, string inboxId, NewDraft message, string operation, (string Key, string RequestHash)? idempotency = null, CancellationToken ct = default)
+    {
+        var inbox = await inboxes.GetAsync(scope, inboxId, ct);
+        var draftId = Ids.New();
+        if (idempotency is { } use)
+        {
+            var earlier = await idempotencyKeys.UseAsync(agent.Id, operation, use.Key, use.RequestHash, draftId, inbox.InboxId, ct);
+            if (earlier is not null)
+            {
+                return await ReceiptAsync(inbox, earlier.ResourceId, ct);
+            }
+        }
+
+        var errors = new DraftValidator.Errors();
+        if (message.To.Count + message.Cc.Count + message.Bcc.Count == 0 && message.InReplyTo is null)
+        {
+            errors.Add("to", "a message needs at least one recipient (to, cc or bcc)");
+        }
+
+        errors.ThrowIfAny();
+        var draft = await drafts.CreateAsync(agent, inbox.InboxId, message with { DraftId = draftId, SendAt = null }, ct);
+        return await RequestAsync(new SendRequest(agent, scope, inbox.InboxId, draft.DraftId), ct);
+    }
+
+    /// <summary>
     /// A supervisor's approve-and-send: the draft is approved and scheduled for now plus <paramref name="undoWindow"/>,
     /// and the scheduler sends it then, unless the approval is undone first.
     /// </summary>

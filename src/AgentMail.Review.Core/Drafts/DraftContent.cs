@@ -33,6 +33,9 @@ public sealed record NewDraft
     public DateTime? SendAt { get; init; }
 
     public string? ClientId { get; init; }
+
+    /// <summary>The id to give the draft, when the caller needs it before the draft exists (an idempotent message send).</summary>
+    public string? DraftId { get; init; }
 }
 
 /// <summary>A partial update: absent fields stay, present ones (null included) replace.</summary>

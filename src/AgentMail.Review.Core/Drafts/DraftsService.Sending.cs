@@ -3,6 +3,7 @@ using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
+using AgentMail.Review.Core.Threads;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Drafts;
@@ -95,7 +96,7 @@ public sealed partial class DraftsService
     /// Records a delivered draft: its Message (and, for the Outbox, the recorded message itself) is written and the
     /// draft removed, in one transaction.
     /// </summary>
-    public async Task<Message> CompleteSendAsync(Actor actor, Draft claimed, string from, string messageId, long size, OutboxEntry? recorded, CancellationToken ct = default)
+    public async Task<Message> CompleteSendAsync(Actor actor, Draft claimed, string from, string messageId, byte[] mime, OutboxEntry? recorded, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
@@ -126,7 +127,7 @@ public sealed partial class DraftsService
                 ContentId = a.ContentId,
                 Size = a.Size,
             }).ToList(),
-            Size = size,
+            Size = mime.LongLength,
             Timestamp = now,
             CreatedAt = now,
             UpdatedAt = now,
@@ -144,6 +145,8 @@ public sealed partial class DraftsService
             }
 
             db.Messages.Add(message);
+            db.MessageMimes.Add(new MessageMime { MessageId = messageId, Mime = mime });
+            await ThreadLedger.RecordAsync(db, message, ct);
             if (recorded is not null)
             {
                 db.Outbox.Add(recorded);

@@ -5,6 +5,7 @@ using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
+using AgentMail.Review.Core.Threads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -49,7 +50,8 @@ public sealed partial class DraftsService(
         {
             DraftValidator.CheckHeaderText(errors, "in_reply_to", request.InReplyTo);
             repliedTo = await db.Messages.AsNoTracking()
-                .FirstOrDefaultAsync(m => m.MessageId == request.InReplyTo && m.InboxId == inbox.InboxId, ct);
+                .FirstOrDefaultAsync(m => m.MessageId == request.InReplyTo && m.InboxId == inbox.InboxId, ct)
+                ?? await HeldOriginalAsync(db, inbox.InboxId, request.InReplyTo, ct);
             if (repliedTo is null)
             {
                 errors.Add("in_reply_to", $"no message \"{request.InReplyTo}\" in inbox {inbox.InboxId} to reply to");
@@ -96,7 +98,7 @@ public sealed partial class DraftsService(
 
         var draft = new Draft
         {
-            DraftId = Ids.New(),
+            DraftId = request.DraftId ?? Ids.New(),
             InboxId = inbox.InboxId,
             ClientId = request.ClientId,
             ThreadId = repliedTo?.ThreadId ?? Ids.New(),
@@ -120,6 +122,7 @@ public sealed partial class DraftsService(
         draft.Schedule(request.SendAt);
 
         db.Drafts.Add(draft);
+        await ThreadLedger.EnsureAsync(db, draft.ThreadId, draft.InboxId, draft.Subject, now, ct);
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Created, now, new { send_at = draft.SendAt }));
         if (draft.SendAt is not null)
         {
@@ -370,6 +373,35 @@ public sealed partial class DraftsService(
         }
 
         return next;
+    }
+
+    /// <summary>
+    /// A reply to a message that is still held for review (its Message-ID reserved, its draft awaiting approval): the
+    /// reply joins that draft's thread as if it had gone, so an agent's follow-up works whether or not a person has
+    /// approved the first message yet.
+    /// </summary>
+    private static async Task<Message?> HeldOriginalAsync(ReviewDbContext db, string inboxId, string messageId, CancellationToken ct)
+    {
+        var local = messageId.Trim('<', '>');
+        var at = local.IndexOf('@');
+        if (at <= 0 || !string.Equals(local[(at + 1)..], inboxId[(inboxId.IndexOf('@') + 1)..], StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var draftId = local[..at];
+        var held = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(d => d.DraftId == draftId && d.InboxId == inboxId, ct);
+        return held is null ? null : new Message
+        {
+            MessageId = messageId,
+            ThreadId = held.ThreadId,
+            InboxId = inboxId,
+            From = inboxId,
+            To = held.To,
+            Cc = held.Cc,
+            Subject = held.Subject,
+            References = held.References,
+        };
     }
 
     private static (List<string> To, List<string> Cc) ReplyRecipients(Message original, string inboxId, bool replyAll)

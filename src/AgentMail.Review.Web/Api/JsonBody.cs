@@ -33,6 +33,34 @@ public sealed class JsonBody
             throw new ValidationException("body", $"is not valid JSON ({e.Message})");
         }
 
+        return From(document, knownFields);
+    }
+
+    /// <summary>Reads the body as <see cref="ReadAsync"/> does, keeping its bytes too (an idempotent request's fingerprint).</summary>
+    public static async Task<(JsonBody Body, byte[] Bytes)> ReadBufferedAsync(HttpRequest request, IReadOnlyCollection<string> knownFields, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        var bytes = buffer.ToArray();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            throw new ValidationException("body", $"is not valid JSON ({e.Message})");
+        }
+
+        return (From(document, knownFields), bytes);
+    }
+
+    public bool IsNullOrEmptyObject(string name) =>
+        !_root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null
+        || (value.ValueKind == JsonValueKind.Object && !value.EnumerateObject().Any());
+
+    private static JsonBody From(JsonDocument document, IReadOnlyCollection<string> knownFields)
+    {
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)

@@ -61,7 +61,7 @@ public static class DraftRequests
         return patch;
     }
 
-    private static List<NewAttachment> ReadAttachments(JsonBody body, string field)
+    internal static List<NewAttachment> ReadAttachments(JsonBody body, string field)
     {
         var attachments = new List<NewAttachment>();
         var items = body.Objects(field);

@@ -111,13 +111,7 @@ public static class DraftsApi
         var inbox = caller.Inbox(inboxId);
         var idempotency = await IdempotencyOfAsync(context.Request, $"{SendService.SendOperation} {inbox} {draftId}", ct);
         var receipt = await sending.RequestAsync(new SendRequest(caller.Actor, caller.Scope, inbox, draftId, idempotency), ct);
-        var response = new SendDraftResponse(receipt.MessageId, receipt.ThreadId);
-        return receipt.Status switch
-        {
-            SendReceiptStatus.Sent => TypedResults.Ok(response),
-            SendReceiptStatus.Failed => throw new DeliveryFailedException($"draft {draftId} was not sent: {receipt.FailureReason}"),
-            _ => TypedResults.Accepted($"/v0/inboxes/{inbox}/drafts/{draftId}", response),
-        };
+        return SendAnswers.For(receipt, $"/v0/inboxes/{inbox}/drafts/{draftId}");
     }
 
     /// <summary>The request's <c>Idempotency-Key</c> with a fingerprint of what was asked; null without the header.</summary>

@@ -1,3 +1,5 @@
+using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Idempotency;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Web.Api;
@@ -39,6 +41,8 @@ public sealed record MessageResponse(
         m.Size, m.SentBy, m.UpdatedAt, m.CreatedAt);
 }
 
+public sealed record UpdateMessageResponse(string MessageId, IReadOnlyList<string> Labels);
+
 public sealed record ListMessagesResponse(int Count, int Limit, string? NextPageToken, IReadOnlyList<MessageResponse> Messages);
 
 public static class MessagesApi
@@ -48,7 +52,66 @@ public static class MessagesApi
         var messages = routes.MapGroup("/v0/inboxes/{inbox_id}/messages").WithTags("Messages").RequireAuthorization(AuthExtensions.AgentPolicy);
         messages.MapGet("/", List).ProducesApiErrors(400, 404);
         messages.MapGet("/{message_id}", Get).ProducesApiErrors(404);
+        messages.MapPatch("/{message_id}", Update).ProducesApiErrors(400, 404);
+        messages.MapPost("/send", Send).ProducesApiErrors(400, 404, 409, 422);
+        messages.MapPost("/{message_id}/reply", (string inbox_id, string message_id, HttpContext context, SendService sending, CancellationToken ct) =>
+            Reply(inbox_id, message_id, replyAll: false, context, sending, ct)).ProducesApiErrors(400, 404, 409, 422);
+        messages.MapPost("/{message_id}/reply-all", (string inbox_id, string message_id, HttpContext context, SendService sending, CancellationToken ct) =>
+            Reply(inbox_id, message_id, replyAll: true, context, sending, ct)).ProducesApiErrors(400, 404, 409, 422);
+        messages.MapPost("/{message_id}/forward", Forward).ProducesApiErrors(400, 404, 409, 422);
         return routes;
+    }
+
+    private static async Task<Ok<UpdateMessageResponse>> Update([FromRoute(Name = "inbox_id")] string inboxId, [FromRoute(Name = "message_id")] string messageId, HttpContext context, MessageService messages, CancellationToken ct)
+    {
+        var caller = ApiCaller.From(context);
+        var (add, remove) = await MessageRequests.ReadLabelsAsync(context.Request, ct);
+        var message = await messages.UpdateLabelsAsync(caller.Inbox(inboxId), messageId, add, remove, ct);
+        return TypedResults.Ok(new UpdateMessageResponse(message.MessageId, message.Labels));
+    }
+
+    private static async Task<Results<Ok<SendDraftResponse>, Accepted<SendDraftResponse>>> Send([FromRoute(Name = "inbox_id")] string inboxId, HttpContext context, SendService sending, CancellationToken ct)
+    {
+        var caller = ApiCaller.From(context);
+        var (draft, body) = await MessageRequests.ReadSendAsync(context.Request, ct);
+        return await SendNewAsync(caller, caller.Inbox(inboxId), draft, body, "messages.send", context, sending, ct);
+    }
+
+    private static async Task<Results<Ok<SendDraftResponse>, Accepted<SendDraftResponse>>> Reply(string inboxId, string messageId, bool replyAll, HttpContext context, SendService sending, CancellationToken ct)
+    {
+        var caller = ApiCaller.From(context);
+        var (draft, body) = await MessageRequests.ReadReplyAsync(context.Request, messageId, replyAll, ct);
+        return await SendNewAsync(caller, caller.Inbox(inboxId), draft, body, replyAll ? $"messages.reply_all {messageId}" : $"messages.reply {messageId}", context, sending, ct);
+    }
+
+    private static async Task<Results<Ok<SendDraftResponse>, Accepted<SendDraftResponse>>> Forward(
+        [FromRoute(Name = "inbox_id")] string inboxId,
+        [FromRoute(Name = "message_id")] string messageId,
+        HttpContext context,
+        SendService sending,
+        Forwarding forwarding,
+        CancellationToken ct)
+    {
+        var caller = ApiCaller.From(context);
+        var inbox = caller.Inbox(inboxId);
+        var (request, body) = await MessageRequests.ReadSendAsync(context.Request, ct);
+        var draft = await forwarding.DraftAsync(inbox, messageId, request, ct);
+        return await SendNewAsync(caller, inbox, draft, body, $"messages.forward {messageId}", context, sending, ct);
+    }
+
+    /// <summary>The message goes through the one send entry point; its answer is translated as a draft's send is.</summary>
+    private static async Task<Results<Ok<SendDraftResponse>, Accepted<SendDraftResponse>>> SendNewAsync(
+        ApiCaller caller, string inbox, Core.Drafts.NewDraft draft, byte[] body, string operation, HttpContext context, SendService sending, CancellationToken ct)
+    {
+        (string Key, string RequestHash)? idempotency = null;
+        if (context.Request.Headers.TryGetValue(IdempotencyKeys.HeaderName, out var key))
+        {
+            IdempotencyKeys.Check(key.ToString());
+            idempotency = (key.ToString(), IdempotencyKeys.HashOf($"{operation} {inbox}", body));
+        }
+
+        var receipt = await sending.SendNewAsync(caller.Actor, caller.Scope, inbox, draft, operation.Split(' ')[0], idempotency, ct);
+        return SendAnswers.For(receipt, $"/v0/inboxes/{inbox}/messages/{Uri.EscapeDataString(receipt.MessageId)}");
     }
 
     private static async Task<Ok<ListMessagesResponse>> List([FromRoute(Name = "inbox_id")] string inboxId, HttpContext context, InboxService inboxes, MessageQueries messages, CancellationToken ct)

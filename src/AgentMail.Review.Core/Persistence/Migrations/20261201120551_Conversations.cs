@@ -64,6 +64,18 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     table.PrimaryKey("PK_threads", x => x.ThreadId);
                 });
 
+            // Every message sent so far joins a thread row, summarised from the thread's latest message.
+            migrationBuilder.Sql("""
+                INSERT INTO threads (ThreadId, InboxId, Labels, UserLabels, Senders, Recipients, Subject, Preview, LastMessageId,
+                                     MessageCount, Size, Timestamp, ReceivedTimestamp, SentTimestamp, CreatedAt, UpdatedAt)
+                SELECT t.ThreadId, m.InboxId, '["sent"]', '[]', json_array(m."From"), m."To", m.Subject, m.Preview, m.MessageId,
+                       t.Count, t.Size, t.Latest, NULL, t.Latest, t.First, t.Latest
+                FROM (SELECT ThreadId, count(*) AS Count, sum(Size) AS Size, max(Timestamp) AS Latest, min(CreatedAt) AS First
+                      FROM messages GROUP BY ThreadId) AS t
+                JOIN messages AS m ON m.ThreadId = t.ThreadId AND m.Timestamp = t.Latest
+                GROUP BY t.ThreadId;
+                """);
+
             migrationBuilder.CreateIndex(
                 name: "IX_messages_ThreadId_Timestamp",
                 table: "messages",

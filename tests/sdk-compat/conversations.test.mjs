@@ -1,0 +1,160 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { AgentMail, allMessages, assertBlames, assertDate, client, createInbox, rejection } from "./support.mjs";
+
+async function allThreads(inboxId, request = {}) {
+    const page = await client.inboxes.threads.list(inboxId, { limit: 100, ...request });
+    return page.threads;
+}
+
+describe("conversations", () => {
+    test("messages.send answers the ids; the thread lists, shows its message and takes labels", async () => {
+        const inbox = await createInbox("conv-send");
+        const sent = await client.inboxes.messages.send(inbox.inboxId, {
+            to: ["prospect@example.com"],
+            subject: "Quick question about your workflow",
+            text: "Hi, I noticed your team is scaling quickly...",
+            labels: ["outreach"],
+        });
+        assert.match(sent.messageId, /^<[^<>@\s]+@[^<>@\s]+>$/);
+        assert.equal(typeof sent.threadId, "string");
+
+        const message = await client.inboxes.messages.get(inbox.inboxId, sent.messageId);
+        assert.equal(message.threadId, sent.threadId);
+        assert.ok(message.labels.includes("sent") && message.labels.includes("outreach"), JSON.stringify(message.labels));
+
+        const threads = await allThreads(inbox.inboxId);
+        assert.deepEqual(threads.map((t) => t.threadId), [sent.threadId]);
+        const item = threads[0];
+        assert.equal(item.messageCount, 1);
+        assert.equal(item.lastMessageId, sent.messageId);
+        assert.equal(item.subject, "Quick question about your workflow");
+        assert.deepEqual(item.senders, [inbox.inboxId]);
+        assert.deepEqual(item.recipients, ["prospect@example.com"]);
+        assertDate(item.timestamp, "timestamp");
+        assertDate(item.sentTimestamp, "sentTimestamp");
+
+        const updated = await client.inboxes.threads.update(inbox.inboxId, sent.threadId, { addLabels: ["follow-up:abc"] });
+        assert.equal(updated.threadId, sent.threadId);
+        assert.ok(updated.labels.includes("follow-up:abc") && updated.labels.includes("sent"), JSON.stringify(updated.labels));
+
+        const thread = await client.inboxes.threads.get(inbox.inboxId, sent.threadId);
+        assert.deepEqual(thread.messages.map((m) => m.messageId), [sent.messageId]);
+        assert.equal(thread.messages[0].text, "Hi, I noticed your team is scaling quickly...");
+        assert.ok(thread.labels.includes("follow-up:abc"));
+
+        const removed = await client.inboxes.threads.update(inbox.inboxId, sent.threadId, { removeLabels: ["follow-up:abc"] });
+        assert.ok(!removed.labels.includes("follow-up:abc"));
+        const refused = await rejection(client.inboxes.threads.update(inbox.inboxId, sent.threadId, { removeLabels: ["sent"] }), AgentMail.ValidationError, 400);
+        assertBlames(refused, "remove_labels");
+
+        const organisation = await client.threads.get(sent.threadId);
+        assert.equal(organisation.threadId, sent.threadId);
+    });
+
+    test("reply and reply-all stay in the thread with Re: and the replied-to message's recipients", async () => {
+        const inbox = await createInbox("conv-reply");
+        const first = await client.inboxes.messages.send(inbox.inboxId, { to: ["ana@example.com"], cc: ["team@example.com"], subject: "Meeting on Friday", text: "Does 10:00 work?" });
+
+        const reply = await client.inboxes.messages.reply(inbox.inboxId, first.messageId, { text: "Following up." });
+        const replyAll = await client.inboxes.messages.replyAll(inbox.inboxId, first.messageId, { text: "Everyone: following up." });
+
+        assert.equal(reply.threadId, first.threadId);
+        assert.equal(replyAll.threadId, first.threadId);
+        const replied = await client.inboxes.messages.get(inbox.inboxId, reply.messageId);
+        assert.equal(replied.inReplyTo, first.messageId);
+        assert.equal(replied.subject, "Re: Meeting on Friday");
+        assert.deepEqual(replied.to, ["ana@example.com"]);
+        const all = await client.inboxes.messages.get(inbox.inboxId, replyAll.messageId);
+        assert.deepEqual(all.cc, ["team@example.com"]);
+
+        const thread = await client.inboxes.threads.get(inbox.inboxId, first.threadId);
+        assert.deepEqual(thread.messages.map((m) => m.messageId), [first.messageId, reply.messageId, replyAll.messageId]);
+        assert.equal(thread.messageCount, 3);
+    });
+
+    test("forward starts a thread of its own with Fwd: and the original quoted", async () => {
+        const inbox = await createInbox("conv-fwd");
+        const first = await client.inboxes.messages.send(inbox.inboxId, { to: ["ana@example.com"], subject: "Invoice 2041", text: "Attached." });
+
+        const forwarded = await client.inboxes.messages.forward(inbox.inboxId, first.messageId, { to: ["finance@example.com"], text: "FYI" });
+
+        assert.notEqual(forwarded.threadId, first.threadId);
+        const message = await client.inboxes.messages.get(inbox.inboxId, forwarded.messageId);
+        assert.equal(message.subject, "Fwd: Invoice 2041");
+        assert.deepEqual(message.to, ["finance@example.com"]);
+        assert.ok(message.text.startsWith("FYI") && message.text.includes("Forwarded message") && message.text.includes("Attached."), message.text);
+    });
+
+    test("a message's labels change by update; sent stays", async () => {
+        const inbox = await createInbox("conv-labels");
+        const sent = await client.inboxes.messages.send(inbox.inboxId, { to: ["ana@example.com"], subject: "Labels", text: "x" });
+
+        const updated = await client.inboxes.messages.update(inbox.inboxId, sent.messageId, { addLabels: ["important"] });
+        assert.equal(updated.messageId, sent.messageId);
+        assert.deepEqual(updated.labels.slice().sort(), ["important", "sent"]);
+        const thread = await client.inboxes.threads.get(inbox.inboxId, sent.threadId);
+        assert.ok(thread.labels.includes("important"));
+    });
+
+    test("messages.send with an idempotency key sends once however often it is asked", async () => {
+        const inbox = await createInbox("conv-idem");
+        const idempotencyKey = randomUUID();
+        const request = { to: ["ana@example.com"], subject: "Once", text: "Only once." };
+
+        const first = await client.inboxes.messages.send(inbox.inboxId, request, { idempotencyKey });
+        const again = await client.inboxes.messages.send(inbox.inboxId, request, { idempotencyKey });
+
+        assert.deepEqual(again, first);
+        assert.equal((await allMessages(inbox.inboxId)).length, 1);
+    });
+
+    test("a message without recipients is refused by name", async () => {
+        const inbox = await createInbox("conv-bad");
+        const error = await rejection(client.inboxes.messages.send(inbox.inboxId, { subject: "To nobody", text: "x" }), AgentMail.ValidationError, 400);
+        assertBlames(error, "to");
+    });
+
+    test("deleting a thread removes its messages", async () => {
+        const inbox = await createInbox("conv-del");
+        const sent = await client.inboxes.messages.send(inbox.inboxId, { to: ["ana@example.com"], subject: "Gone", text: "x" });
+
+        await client.inboxes.threads.delete(inbox.inboxId, sent.threadId);
+
+        await rejection(client.inboxes.threads.get(inbox.inboxId, sent.threadId), AgentMail.NotFoundError, 404);
+        await rejection(client.inboxes.messages.get(inbox.inboxId, sent.messageId), AgentMail.NotFoundError, 404);
+    });
+
+    test("the seed's conditional follow-up: send, schedule the follow-up, tag the thread, then cancel it as the webhook handler does", async () => {
+        const inbox = await createInbox("conv-seed");
+        const inboxId = inbox.inboxId;
+        const initial = await client.inboxes.messages.send(inboxId, {
+            to: ["prospect@example.com"],
+            subject: "Quick question about your workflow",
+            text: "Hi, I noticed your team is scaling quickly...",
+        });
+        const followUpTime = new Date(Date.now() + 3 * 24 * 3600 * 1000);
+        followUpTime.setUTCHours(9, 0, 0, 0);
+        const followUp = await client.inboxes.drafts.create(inboxId, {
+            to: ["prospect@example.com"],
+            subject: "Re: Quick question about your workflow",
+            text: "Hi again — just bumping this in case it got buried...",
+            inReplyTo: initial.messageId,
+            sendAt: followUpTime,
+        });
+        await client.inboxes.threads.update(inboxId, initial.threadId, { addLabels: [`follow-up:${followUp.draftId}`] });
+
+        // The webhook handler for message.received:
+        const thread = await client.inboxes.threads.get(inboxId, initial.threadId);
+        const label = thread.labels.find((l) => l.startsWith("follow-up:"));
+        assert.equal(label, `follow-up:${followUp.draftId}`);
+        await client.inboxes.drafts.delete(inboxId, label.split("follow-up:")[1]);
+        await client.inboxes.threads.update(inboxId, initial.threadId, { removeLabels: [label] });
+
+        await rejection(client.inboxes.drafts.get(inboxId, followUp.draftId), AgentMail.NotFoundError, 404);
+        const after = await client.inboxes.threads.get(inboxId, initial.threadId);
+        assert.ok(!after.labels.some((l) => l.startsWith("follow-up:")), JSON.stringify(after.labels));
+        assert.equal(after.messageCount, 1, "the follow-up never left");
+    });
+});

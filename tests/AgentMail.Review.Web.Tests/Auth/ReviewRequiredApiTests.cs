@@ -45,4 +45,24 @@ public sealed class ReviewRequiredApiTests(ReviewApiFactory factory) : IClassFix
         Assert.True(shown["review_required"]!.GetValue<bool>());
         Assert.Equal("scheduled", scheduled["send_status"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_message_sent_where_review_is_required_is_held_and_a_follow_up_can_reply_to_its_reserved_id()
+    {
+        var inbox = await _api.CreateInboxAsync();
+        await factory.Services.GetRequiredService<InboxService>().SetReviewRequiredAsync(inbox, true);
+
+        var response = await _api.PostAsJsonAsync($"/v0/inboxes/{inbox}/messages/send", new { to = new[] { "prospect@example.com" }, subject = "Quick question", text = "Hi" });
+        var sent = await response.ReadJsonAsync();
+        var followUp = await _api.CreateDraftAsync(inbox, new { in_reply_to = sent["message_id"]!.GetValue<string>(), text = "Bumping this", send_at = ApiClientExtensions.Iso(DateTime.UtcNow.AddDays(3)) });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(["prospect@example.com"], followUp["to"].Strings());
+        Assert.Equal("Re: Quick question", followUp["subject"]!.GetValue<string>());
+        await using var db = factory.OpenDb();
+        Assert.False(await db.Messages.AnyAsync(m => m.InboxId == inbox));
+        var held = await db.Drafts.SingleAsync(d => d.InboxId == inbox && d.SendRequestedAt != null);
+        Assert.Equal(sent["thread_id"]!.GetValue<string>(), held.ThreadId);
+        Assert.Equal(held.ThreadId, (await db.Drafts.SingleAsync(d => d.DraftId == followUp["draft_id"]!.GetValue<string>())).ThreadId);
+    }
 }

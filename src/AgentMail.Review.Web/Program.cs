@@ -25,6 +25,7 @@ builder.Services.AddReviewHealth();
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseApiRouteErrors();
 app.UseReviewSecurityHeaders();
 app.UseReviewAssets();
 app.UseAuthentication();

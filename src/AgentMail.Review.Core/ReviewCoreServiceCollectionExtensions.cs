@@ -45,6 +45,7 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<MessageQueries>();
+        services.AddSingleton<Attachments.AttachmentQueries>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<SendingInstance>();
         services.AddSingleton<DraftSender>();

@@ -1,6 +1,7 @@
 using AgentMail.Review.Core;
 using AgentMail.Review.Web.Api;
 using AgentMail.Review.Web.Assets;
+using AgentMail.Review.Web.Attachments;
 using AgentMail.Review.Web.Auth;
 using AgentMail.Review.Web.Console;
 using AgentMail.Review.Web.Drafts;
@@ -15,6 +16,7 @@ builder.AddDevelopmentSettingsFile();
 
 builder.Services.AddReviewCore(builder.Configuration);
 builder.Services.AddReviewApi(builder.Configuration);
+builder.Services.AddReviewAttachments();
 builder.Services.AddReviewScheduling();
 builder.Services.AddReviewAuth();
 builder.Services.AddReviewSignIn(builder.Configuration, builder.Environment);
@@ -39,6 +41,7 @@ app.MapOpenApi();
 app.MapInboxesApi();
 app.MapDraftsApi();
 app.MapMessagesApi();
+app.MapAttachmentsApi();
 app.MapReviewScheduling();
 app.MapReviewConsole();
 

@@ -22,7 +22,6 @@ public static class DraftsApi
         inbox.MapPatch("/{draft_id}", Update).Accepts<UpdateDraftRequest>("application/json").ProducesApiErrors(400, 404, 409);
         inbox.MapDelete("/{draft_id}", Delete).ProducesApiErrors(404, 409);
         inbox.MapPost("/{draft_id}/send", Send).ProducesApiErrors(400, 404, 409, 422);
-        inbox.MapGet("/{draft_id}/attachments/{attachment_id}", GetAttachment).ProducesApiErrors(404);
 
         var organisation = routes.MapGroup("/v0/drafts").WithTags("Drafts").RequireAuthorization(AuthExtensions.AgentPolicy);
         organisation.MapGet("/", ListAll).ProducesApiErrors(400);
@@ -78,21 +77,6 @@ public static class DraftsApi
         var caller = ApiCaller.From(context);
         await drafts.DeleteAsync(caller.Actor, caller.Inbox(inboxId), draftId, null, ct);
         return TypedResults.NoContent();
-    }
-
-    private static async Task<FileContentHttpResult> GetAttachment(
-        [FromRoute(Name = "inbox_id")] string inboxId,
-        [FromRoute(Name = "draft_id")] string draftId,
-        [FromRoute(Name = "attachment_id")] string attachmentId,
-        HttpContext context,
-        DraftQueries queries,
-        CancellationToken ct)
-    {
-        var caller = ApiCaller.From(context);
-        var draft = await queries.GetAsync(caller.Scope, caller.Inbox(inboxId), draftId, ct);
-        var content = await queries.GetAttachmentAsync(caller.Scope, draft.InboxId, draftId, attachmentId, ct);
-        var info = draft.Attachments.First(a => a.AttachmentId == attachmentId);
-        return TypedResults.File(content.Data, info.ContentType ?? "application/octet-stream", info.Filename);
     }
 
     /// <summary>

@@ -33,6 +33,49 @@ public sealed class JsonBody
             throw new ValidationException("body", $"is not valid JSON ({e.Message})");
         }
 
+        return From(document, knownFields);
+    }
+
+    /// <summary>
+    /// A body the official SDKs may leave out altogether (<c>inboxes.create()</c> with no arguments sends none): no
+    /// body, or only whitespace, reads as <c>{}</c>.
+    /// </summary>
+    public static async Task<JsonBody> ReadOptionalAsync(HttpRequest request, IReadOnlyCollection<string> knownFields, CancellationToken ct) =>
+        Parse(await ReadBytesAsync(request, ct), knownFields);
+
+    /// <summary>The whole request body, for an endpoint that both fingerprints and reads it (<c>Idempotency-Key</c>).</summary>
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads a body already in memory; no body, or only whitespace, reads as <c>{}</c>.</summary>
+    public static JsonBody Parse(ReadOnlyMemory<byte> body, IReadOnlyCollection<string> knownFields)
+    {
+        if (IsBlank(body.Span))
+        {
+            body = "{}"u8.ToArray();
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw new ValidationException("body", $"is not valid JSON ({e.Message})");
+        }
+
+        return From(document, knownFields);
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> body) => body.TrimStart(" \t\r\n"u8).IsEmpty;
+
+    private static JsonBody From(JsonDocument document, IReadOnlyCollection<string> knownFields)
+    {
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)

@@ -227,6 +227,26 @@ public sealed class JsonBody
         return null;
     }
 
+    /// <summary>A JSON object field (an inbox's <c>metadata</c>): absent, null, or the object as sent.</summary>
+    public Optional<JsonElement?> OptionalObject(string name)
+    {
+        if (!_root.TryGetProperty(name, out var value))
+        {
+            return Optional<JsonElement?>.Absent;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return new Optional<JsonElement?>(true, null);
+            case JsonValueKind.Object:
+                return new Optional<JsonElement?>(true, value);
+            default:
+                Error(name, $"must be an object, not {Kind(value)}");
+                return Optional<JsonElement?>.Absent;
+        }
+    }
+
     public IReadOnlyList<JsonElement> Objects(string name)
     {
         if (!_root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)

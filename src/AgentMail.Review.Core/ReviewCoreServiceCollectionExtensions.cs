@@ -49,6 +49,7 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<Forwarding>();
         services.AddSingleton<Threads.ThreadQueries>();
         services.AddSingleton<Threads.ThreadService>();
+        services.AddSingleton<Attachments.AttachmentQueries>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<SendingInstance>();
         services.AddSingleton<DraftSender>();

@@ -1,6 +1,7 @@
 using AgentMail.Review.Core;
 using AgentMail.Review.Web.Api;
 using AgentMail.Review.Web.Assets;
+using AgentMail.Review.Web.Attachments;
 using AgentMail.Review.Web.Auth;
 using AgentMail.Review.Web.Console;
 using AgentMail.Review.Web.Drafts;
@@ -16,6 +17,7 @@ builder.AddDevelopmentSettingsFile();
 
 builder.Services.AddReviewCore(builder.Configuration);
 builder.Services.AddReviewApi(builder.Configuration);
+builder.Services.AddReviewAttachments();
 builder.Services.AddReviewScheduling();
 builder.Services.AddReviewAuth();
 builder.Services.AddReviewSignIn(builder.Configuration, builder.Environment);
@@ -26,6 +28,7 @@ builder.Services.AddReviewHealth();
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseApiRouteErrors();
 app.UseReviewSecurityHeaders();
 app.UseReviewAssets();
 app.UseAuthentication();
@@ -40,6 +43,7 @@ app.MapInboxesApi();
 app.MapDraftsApi();
 app.MapMessagesApi();
 app.MapThreadsApi();
+app.MapAttachmentsApi();
 app.MapReviewScheduling();
 app.MapReviewConsole();
 

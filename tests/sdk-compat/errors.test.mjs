@@ -32,6 +32,13 @@ describe("errors", () => {
         assert.deepEqual(problems, [], problems.join("\n"));
     });
 
+    test("a route this server does not serve is NotFoundError with AgentMail's error body", async () => {
+        const error = await rejection(client.domains.get("example.com"), AgentMail.NotFoundError, 404);
+
+        assert.equal(error.body?.name, "NotFoundError");
+        assert.equal(typeof error.body.message, "string");
+    });
+
     test("an unknown draft is NotFoundError for get, update, delete and send", async () => {
         const inbox = await createInbox("err-draft");
 

@@ -47,6 +47,26 @@ describe("sending", () => {
         assert.equal(listed[0].subject, content.subject);
     });
 
+    test("send's addLabels and removeLabels go on the message", async () => {
+        const inbox = await createInbox("send-labels");
+        const draft = await client.inboxes.drafts.create(inbox.inboxId, { ...content, labels: ["billing", "agent:invoice-bot"] });
+
+        const sent = await client.inboxes.drafts.send(inbox.inboxId, draft.draftId, { addLabels: ["invoice", "q3"], removeLabels: "billing" });
+
+        const message = await client.inboxes.messages.get(inbox.inboxId, sent.messageId);
+        assert.deepEqual([...message.labels].sort(), ["agent:invoice-bot", "invoice", "q3", "sent"]);
+    });
+
+    test("send with a label the server sets is a ValidationError naming it, and nothing is sent", async () => {
+        const inbox = await createInbox("send-bad-label");
+        const draft = await client.inboxes.drafts.create(inbox.inboxId, content);
+
+        const error = await rejection(client.inboxes.drafts.send(inbox.inboxId, draft.draftId, { addLabels: ["sent"] }), AgentMail.ValidationError, 400);
+        assert.ok(error.body.errors.some((e) => e.field === "add_labels[0]"), JSON.stringify(error.body));
+        assert.equal((await client.inboxes.drafts.get(inbox.inboxId, draft.draftId)).draftId, draft.draftId, "the draft is still there");
+        assert.deepEqual(await allMessages(inbox.inboxId), []);
+    });
+
     test("a scheduled draft can be sent right away and its Message carries no scheduled label", async () => {
         const inbox = await createInbox("send-now");
         const draft = await client.inboxes.drafts.create(inbox.inboxId, { ...content, sendAt: anHourAhead() });

@@ -41,4 +41,7 @@ public static class AuditActions
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string Deleted = "deleted";
+
+    /// <summary>The Message a draft became was deleted (with its inbox); recorded on the draft's trail.</summary>
+    public const string MessageDeleted = "message_deleted";
 }

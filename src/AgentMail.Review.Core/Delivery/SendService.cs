@@ -11,7 +11,8 @@ namespace AgentMail.Review.Core.Delivery;
 
 /// <summary>An agent asks to send one draft now (the API's <c>drafts.send</c>).</summary>
 /// <param name="Idempotency">The <c>Idempotency-Key</c> and the request's fingerprint, when the caller sent one.</param>
-public sealed record SendRequest(Actor Requester, AccessScope Scope, string InboxId, string DraftId, (string Key, string RequestHash)? Idempotency = null);
+/// <param name="Labels">The send's <c>add_labels</c>/<c>remove_labels</c> for the resulting Message, if any.</param>
+public sealed record SendRequest(Actor Requester, AccessScope Scope, string InboxId, string DraftId, (string Key, string RequestHash)? Idempotency = null, MessageLabels? Labels = null);
 
 public enum SendReceiptStatus
 {
@@ -50,6 +51,11 @@ public sealed class SendService(
 
     public async Task<SendReceipt> RequestAsync(SendRequest request, CancellationToken ct = default)
     {
+        if (request.Labels is { } labels)
+        {
+            drafts.CheckMessageLabels(labels);
+        }
+
         var inbox = await inboxes.GetAsync(request.Scope, request.InboxId, ct);
         if (request.Idempotency is { } idempotency)
         {
@@ -71,6 +77,12 @@ public sealed class SendService(
         if (!draft.HasRecipients)
         {
             throw new ValidationException("to", "a draft needs at least one recipient (to, cc or bcc) to be sent");
+        }
+
+        if (request.Labels is { } messageLabels)
+        {
+            // On the draft before it is claimed or held, so the Message made from it carries them whenever it leaves.
+            draft = await drafts.LabelForSendAsync(request.Requester, draft, messageLabels, ct);
         }
 
         if (!ReviewRules.SendsWithoutReview(request.Requester, inbox))

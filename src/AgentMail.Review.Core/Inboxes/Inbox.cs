@@ -9,6 +9,9 @@ public sealed class Inbox
 
     public string? ClientId { get; init; }
 
+    /// <summary>The agent's own key-value pairs (AgentMail's <c>metadata</c>), as JSON object text; see <see cref="InboxMetadata"/>.</summary>
+    public string? Metadata { get; set; }
+
     /// <summary>When set, agents may not send from this inbox: a supervisor approves every draft.</summary>
     public bool ReviewRequired { get; set; }
 

@@ -1,20 +1,37 @@
+using System.Text.Json;
+using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentMail.Review.Core.Inboxes;
 
-public sealed record NewInbox(string? Username, string? Domain, string? DisplayName, string? ClientId);
+public sealed record NewInbox(string? Username, string? Domain, string? DisplayName, string? ClientId, JsonElement? Metadata = null);
 
-public sealed class InboxService(
+/// <summary>An agent's change to an inbox: what AgentMail's <c>inboxes.update</c> takes. The review policy is not in it.</summary>
+public sealed record InboxPatch
+{
+    public Optional<string?> DisplayName { get; init; }
+
+    /// <summary>Merged into the stored metadata (<see cref="InboxMetadata"/>); null clears it.</summary>
+    public Optional<JsonElement?> Metadata { get; init; }
+}
+
+public sealed partial class InboxService(
     IDbContextFactory<ReviewDbContext> dbFactory,
     StoreWriteLock writeLock,
     IOptions<InboxOptions> options,
     IOptions<ReviewPolicyOptions> policy,
-    TimeProvider clock)
+    DraftChangeFeed feed,
+    TimeProvider clock,
+    ILogger<InboxService> logger)
 {
+    /// <summary>How many of the drafts that hold up a deletion its refusal names.</summary>
+    private const int NamedBusyDrafts = 20;
+
     private static readonly KeysetOrder<Inbox> ByUpdate = new(i => i.UpdatedAt, i => i.InboxId);
 
     public async Task<Inbox> CreateAsync(NewInbox request, CancellationToken ct = default)
@@ -57,6 +74,7 @@ public sealed class InboxService(
             DraftValidator.CheckHeaderText(errors, "display_name", request.DisplayName);
         }
 
+        var metadata = InboxMetadata.ForCreate(errors, request.Metadata);
         errors.ThrowIfAny();
 
         if (await db.Inboxes.AnyAsync(i => i.InboxId == address, ct))
@@ -70,6 +88,7 @@ public sealed class InboxService(
             InboxId = address,
             DisplayName = request.DisplayName,
             ClientId = request.ClientId,
+            Metadata = metadata,
             ReviewRequired = policy.Value.DefaultReviewRequired,
             CreatedAt = now,
             UpdatedAt = now,
@@ -112,6 +131,121 @@ public sealed class InboxService(
         return inbox;
     }
 
+    /// <summary>
+    /// AgentMail's <c>inboxes.update</c>: the display name and the metadata (merged). The review policy is not
+    /// changed here: only an admin changes it (<see cref="SetReviewRequiredAsync"/>).
+    /// </summary>
+    public async Task<Inbox> UpdateAsync(AccessScope scope, string inboxId, InboxPatch patch, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var inbox = await db.Inboxes.FirstOrDefaultAsync(i => i.InboxId == inboxId, ct);
+        if (inbox is null || !scope.Allows(inbox.InboxId))
+        {
+            throw new NotFoundException($"inbox {inboxId} not found");
+        }
+
+        var errors = new DraftValidator.Errors();
+        if (!patch.DisplayName.HasValue && !patch.Metadata.HasValue)
+        {
+            errors.Add("body", "an update needs display_name or metadata");
+        }
+
+        if (patch.DisplayName is { HasValue: true, Value: { } displayName })
+        {
+            DraftValidator.CheckHeaderText(errors, "display_name", displayName);
+        }
+
+        var metadata = patch.Metadata.HasValue ? InboxMetadata.ForUpdate(errors, inbox.Metadata, patch.Metadata.Value) : inbox.Metadata;
+        errors.ThrowIfAny();
+
+        var name = patch.DisplayName.Or(inbox.DisplayName);
+        if (name == inbox.DisplayName && metadata == inbox.Metadata)
+        {
+            return inbox;
+        }
+
+        inbox.DisplayName = name;
+        inbox.Metadata = metadata;
+        inbox.UpdatedAt = clock.UtcNowMs();
+        await using (await writeLock.EnterAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
+        return inbox;
+    }
+
+    /// <summary>
+    /// Deletes an inbox with its drafts, its messages and their attachments' bytes, in one transaction. Refused (409,
+    /// naming them) while any of its drafts is scheduled (held sends included) or being sent: those are on their way
+    /// out and a person should decide first. Every draft and message that goes leaves an audit entry, and the audit
+    /// trail itself is kept.
+    /// </summary>
+    public async Task DeleteAsync(Actor actor, AccessScope scope, string inboxId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        List<Draft> drafts;
+        int messageCount;
+        await using (await writeLock.EnterAsync(ct))
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            // Read under the write lock: no draft can be scheduled or claimed between the check and the deletion.
+            var inbox = await db.Inboxes.AsNoTracking().FirstOrDefaultAsync(i => i.InboxId == inboxId, ct);
+            if (inbox is null || !scope.Allows(inbox.InboxId))
+            {
+                throw new NotFoundException($"inbox {inboxId} not found");
+            }
+
+            var busy = await db.Drafts.AsNoTracking()
+                .Where(d => d.InboxId == inbox.InboxId && (d.State == DraftState.Scheduled || d.State == DraftState.Sending))
+                .OrderBy(d => d.DraftId)
+                .Select(d => new { d.DraftId, d.State })
+                .Take(NamedBusyDrafts + 1)
+                .ToListAsync(ct);
+            if (busy.Count > 0)
+            {
+                var named = string.Join(", ", busy.Take(NamedBusyDrafts).Select(d => $"{d.DraftId} ({(d.State == DraftState.Sending ? "being sent" : "scheduled")})"));
+                var more = busy.Count > NamedBusyDrafts ? " and more" : "";
+                throw new ConflictException(
+                    $"inbox {inbox.InboxId} has drafts on their way out: {named}{more}; unschedule or delete them (or let them go) before deleting the inbox");
+            }
+
+            drafts = await db.Drafts.AsNoTracking().Where(d => d.InboxId == inbox.InboxId).ToListAsync(ct);
+            var messages = await db.Messages.AsNoTracking().Where(m => m.InboxId == inbox.InboxId).ToListAsync(ct);
+            messageCount = messages.Count;
+            var attachmentIds = drafts.SelectMany(d => d.Attachments).Concat(messages.SelectMany(m => m.Attachments)).Select(a => a.AttachmentId).Distinct().ToList();
+
+            foreach (var draft in drafts)
+            {
+                db.AuditEntries.Add(AuditOf(actor, draft.DraftId, inbox.InboxId, AuditActions.Deleted, now,
+                    new { reason = "inbox deleted", state = draft.State.ToString().ToLowerInvariant(), send_at = draft.SendAt }));
+            }
+
+            foreach (var message in messages.Where(m => m.DraftId is not null))
+            {
+                db.AuditEntries.Add(AuditOf(actor, message.DraftId!, inbox.InboxId, AuditActions.MessageDeleted, now,
+                    new { reason = "inbox deleted", message_id = message.MessageId }));
+            }
+
+            await db.AttachmentContents.Where(c => attachmentIds.Contains(c.AttachmentId)).ExecuteDeleteAsync(ct);
+            await db.Drafts.Where(d => d.InboxId == inbox.InboxId).ExecuteDeleteAsync(ct);
+            var messageIds = messages.Select(m => m.MessageId).ToList();
+            await db.MessageMimes.Where(m => messageIds.Contains(m.MessageId)).ExecuteDeleteAsync(ct);
+            await db.Messages.Where(m => m.InboxId == inbox.InboxId).ExecuteDeleteAsync(ct);
+            await db.Threads.Where(t => t.InboxId == inbox.InboxId).ExecuteDeleteAsync(ct);
+            await db.Inboxes.Where(i => i.InboxId == inbox.InboxId).ExecuteDeleteAsync(ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        LogDeleted(logger, inboxId, actor.ToString(), drafts.Count, messageCount);
+        foreach (var draft in drafts)
+        {
+            feed.Publish(new DraftChange(DraftChangeKind.Deleted, draft.DraftId, draft.InboxId, draft.Version, draft.State, draft.SendAt, actor, now));
+        }
+    }
+
     public async Task<Inbox> GetAsync(AccessScope scope, string inboxId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -136,4 +270,20 @@ public sealed class InboxService(
 
         return await Keyset.PageAsync(query, ByUpdate, request, ct);
     }
+
+    private static AuditEntry AuditOf(Actor actor, string draftId, string inboxId, string action, DateTime at, object details) => new()
+    {
+        DraftId = draftId,
+        InboxId = inboxId,
+        Action = action,
+        ActorKind = actor.Kind.ToString().ToLowerInvariant(),
+        ActorId = actor.Id,
+        ActorName = actor.DisplayName,
+        ActorAddress = actor.Address,
+        Details = JsonSerializer.Serialize(details),
+        At = at,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inbox {InboxId} deleted by {Actor} with {Drafts} drafts and {Messages} messages")]
+    private static partial void LogDeleted(ILogger logger, string inboxId, string actor, int drafts, int messages);
 }

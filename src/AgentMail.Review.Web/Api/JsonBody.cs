@@ -36,23 +36,49 @@ public sealed class JsonBody
         return From(document, knownFields);
     }
 
-    /// <summary>Reads the body as <see cref="ReadAsync"/> does, keeping its bytes too (an idempotent request's fingerprint).</summary>
-    public static async Task<(JsonBody Body, byte[] Bytes)> ReadBufferedAsync(HttpRequest request, IReadOnlyCollection<string> knownFields, CancellationToken ct)
+    /// <summary>
+    /// A body the official SDKs may leave out altogether (<c>inboxes.create()</c> with no arguments sends none): no
+    /// body, or only whitespace, reads as <c>{}</c>.
+    /// </summary>
+    public static async Task<JsonBody> ReadOptionalAsync(HttpRequest request, IReadOnlyCollection<string> knownFields, CancellationToken ct) =>
+        Parse(await ReadBytesAsync(request, ct), knownFields);
+
+    /// <summary>The whole request body, for an endpoint that both fingerprints and reads it (<c>Idempotency-Key</c>).</summary>
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
-        var bytes = buffer.ToArray();
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads a body already in memory; no body, or only whitespace, reads as <c>{}</c>.</summary>
+    public static JsonBody Parse(ReadOnlyMemory<byte> body, IReadOnlyCollection<string> knownFields)
+    {
+        if (IsBlank(body.Span))
+        {
+            body = "{}"u8.ToArray();
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes);
+            document = JsonDocument.Parse(body);
         }
         catch (JsonException e)
         {
             throw new ValidationException("body", $"is not valid JSON ({e.Message})");
         }
 
-        return (From(document, knownFields), bytes);
+        return From(document, knownFields);
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> body) => body.TrimStart(" \t\r\n"u8).IsEmpty;
+
+    /// <summary>Reads the body as <see cref="Parse"/> does, keeping its bytes too (an idempotent request's fingerprint).</summary>
+    public static async Task<(JsonBody Body, byte[] Bytes)> ReadBufferedAsync(HttpRequest request, IReadOnlyCollection<string> knownFields, CancellationToken ct)
+    {
+        var bytes = await ReadBytesAsync(request, ct);
+        return (Parse(bytes, knownFields), bytes);
     }
 
     public bool IsNullOrEmptyObject(string name) =>
@@ -210,6 +236,26 @@ public sealed class JsonBody
 
         Error(name, $"must be a whole number, not {Kind(value)}");
         return null;
+    }
+
+    /// <summary>A JSON object field (an inbox's <c>metadata</c>): absent, null, or the object as sent.</summary>
+    public Optional<JsonElement?> OptionalObject(string name)
+    {
+        if (!_root.TryGetProperty(name, out var value))
+        {
+            return Optional<JsonElement?>.Absent;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return new Optional<JsonElement?>(true, null);
+            case JsonValueKind.Object:
+                return new Optional<JsonElement?>(true, value);
+            default:
+                Error(name, $"must be an object, not {Kind(value)}");
+                return Optional<JsonElement?>.Absent;
+        }
     }
 
     public IReadOnlyList<JsonElement> Objects(string name)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Web.Api;
 
@@ -12,6 +13,8 @@ public static class DraftRequests
 
     private static readonly string[] UpdateFields =
         ["reply_to", "to", "cc", "bcc", "subject", "text", "html", "add_attachments", "remove_attachments", "add_labels", "remove_labels", "send_at", "version"];
+
+    private static readonly string[] SendFields = ["add_labels", "remove_labels"];
 
     private static readonly string[] AttachmentFields = ["filename", "content_type", "content_disposition", "content_id", "content", "url"];
 
@@ -59,6 +62,19 @@ public static class DraftRequests
         };
         body.ThrowIfErrors();
         return patch;
+    }
+
+    /// <summary>
+    /// <c>drafts.send</c>'s body (AgentMail's <c>UpdateMessageRequest</c>, which the SDKs send as <c>{}</c> when empty):
+    /// labels for the resulting Message, each a string or a list; null when it asks for none.
+    /// </summary>
+    public static MessageLabels? ReadSend(ReadOnlyMemory<byte> body)
+    {
+        var json = JsonBody.Parse(body, SendFields);
+        var add = json.Strings("add_labels");
+        var remove = json.Strings("remove_labels");
+        json.ThrowIfErrors();
+        return add.Count + remove.Count == 0 ? null : new MessageLabels(add, remove);
     }
 
     internal static List<NewAttachment> ReadAttachments(JsonBody body, string field)

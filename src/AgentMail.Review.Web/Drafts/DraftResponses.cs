@@ -67,6 +67,9 @@ public sealed record ListDraftsResponse(int Count, int Limit, string? NextPageTo
 
 public sealed record SendDraftResponse(string MessageId, string ThreadId);
 
+/// <summary>Documents the send body (AgentMail's <c>UpdateMessageRequest</c>): labels for the resulting Message.</summary>
+public sealed record SendDraftRequest(IReadOnlyList<string>? AddLabels, IReadOnlyList<string>? RemoveLabels);
+
 /// <summary>Documents the create body for the OpenAPI document; the endpoint reads the body field by field.</summary>
 public sealed record CreateDraftRequest(
     IReadOnlyList<string>? Labels,

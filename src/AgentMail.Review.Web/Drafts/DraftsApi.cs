@@ -21,8 +21,7 @@ public static class DraftsApi
         inbox.MapGet("/{draft_id}", GetInInbox).ProducesApiErrors(404);
         inbox.MapPatch("/{draft_id}", Update).Accepts<UpdateDraftRequest>("application/json").ProducesApiErrors(400, 404, 409);
         inbox.MapDelete("/{draft_id}", Delete).ProducesApiErrors(404, 409);
-        inbox.MapPost("/{draft_id}/send", Send).ProducesApiErrors(400, 404, 409, 422);
-        inbox.MapGet("/{draft_id}/attachments/{attachment_id}", GetAttachment).ProducesApiErrors(404);
+        inbox.MapPost("/{draft_id}/send", Send).Accepts<SendDraftRequest>("application/json").ProducesApiErrors(400, 404, 409, 422);
 
         var organisation = routes.MapGroup("/v0/drafts").WithTags("Drafts").RequireAuthorization(AuthExtensions.AgentPolicy);
         organisation.MapGet("/", ListAll).ProducesApiErrors(400);
@@ -80,25 +79,11 @@ public static class DraftsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<FileContentHttpResult> GetAttachment(
-        [FromRoute(Name = "inbox_id")] string inboxId,
-        [FromRoute(Name = "draft_id")] string draftId,
-        [FromRoute(Name = "attachment_id")] string attachmentId,
-        HttpContext context,
-        DraftQueries queries,
-        CancellationToken ct)
-    {
-        var caller = ApiCaller.From(context);
-        var draft = await queries.GetAsync(caller.Scope, caller.Inbox(inboxId), draftId, ct);
-        var content = await queries.GetAttachmentAsync(caller.Scope, draft.InboxId, draftId, attachmentId, ct);
-        var info = draft.Attachments.First(a => a.AttachmentId == attachmentId);
-        return TypedResults.File(content.Data, info.ContentType ?? "application/octet-stream", info.Filename);
-    }
-
     /// <summary>
     /// AgentMail's <c>drafts.send</c>. Sent answers 200; accepted but not yet sent (held for review, being delivered,
     /// waiting for a retry) 202 with the Message-ID it will leave with; a failed or uncertain delivery 422, which the
     /// SDKs do not retry. Asking again, with or without <c>Idempotency-Key</c>, answers what became of the first.
+    /// The body's <c>add_labels</c>/<c>remove_labels</c> go on the Message that results.
     /// </summary>
     private static async Task<Results<Ok<SendDraftResponse>, Accepted<SendDraftResponse>>> Send(
         [FromRoute(Name = "inbox_id")] string inboxId,
@@ -109,25 +94,11 @@ public static class DraftsApi
     {
         var caller = ApiCaller.From(context);
         var inbox = caller.Inbox(inboxId);
-        var idempotency = await IdempotencyOfAsync(context.Request, $"{SendService.SendOperation} {inbox} {draftId}", ct);
-        var receipt = await sending.RequestAsync(new SendRequest(caller.Actor, caller.Scope, inbox, draftId, idempotency), ct);
+        var body = await JsonBody.ReadBytesAsync(context.Request, ct);
+        var labels = DraftRequests.ReadSend(body);
+        var idempotency = IdempotencyHeader.Read(context.Request, $"{SendService.SendOperation} {inbox} {draftId}", body);
+        var receipt = await sending.RequestAsync(new SendRequest(caller.Actor, caller.Scope, inbox, draftId, idempotency, labels), ct);
         return SendAnswers.For(receipt, $"/v0/inboxes/{inbox}/drafts/{draftId}");
-    }
-
-    /// <summary>The request's <c>Idempotency-Key</c> with a fingerprint of what was asked; null without the header.</summary>
-    private static async Task<(string Key, string RequestHash)?> IdempotencyOfAsync(HttpRequest request, string target, CancellationToken ct)
-    {
-        if (!request.Headers.TryGetValue(IdempotencyKeys.HeaderName, out var values))
-        {
-            return null;
-        }
-
-        var key = values.ToString();
-        IdempotencyKeys.Check(key);
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, ct);
-        var bytes = body.Length == 0 ? "{}"u8.ToArray() : body.ToArray();
-        return (key, IdempotencyKeys.HashOf(target, bytes));
     }
 
     private static Ok<ListDraftsResponse> ToList(Page<Draft> page) =>

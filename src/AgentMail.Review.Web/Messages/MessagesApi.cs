@@ -103,13 +103,7 @@ public static class MessagesApi
     private static async Task<Results<Ok<SendDraftResponse>, Accepted<SendDraftResponse>>> SendNewAsync(
         ApiCaller caller, string inbox, Core.Drafts.NewDraft draft, byte[] body, string operation, HttpContext context, SendService sending, CancellationToken ct)
     {
-        (string Key, string RequestHash)? idempotency = null;
-        if (context.Request.Headers.TryGetValue(IdempotencyKeys.HeaderName, out var key))
-        {
-            IdempotencyKeys.Check(key.ToString());
-            idempotency = (key.ToString(), IdempotencyKeys.HashOf($"{operation} {inbox}", body));
-        }
-
+        var idempotency = IdempotencyHeader.Read(context.Request, $"{operation} {inbox}", body);
         var receipt = await sending.SendNewAsync(caller.Actor, caller.Scope, inbox, draft, operation.Split(' ')[0], idempotency, ct);
         return SendAnswers.For(receipt, $"/v0/inboxes/{inbox}/messages/{Uri.EscapeDataString(receipt.MessageId)}");
     }

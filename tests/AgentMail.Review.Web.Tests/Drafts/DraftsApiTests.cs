@@ -146,13 +146,14 @@ public sealed class DraftsApiTests(ReviewApiFactory factory) : IClassFixture<Rev
         });
         var id = draft["draft_id"]!.GetValue<string>();
         var attachmentId = draft["attachments"]![0]!["attachment_id"]!.GetValue<string>();
-        var download = await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{id}/attachments/{attachmentId}");
-        Assert.Equal("hello", await download.Content.ReadAsStringAsync());
+        var link = (await (await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{id}/attachments/{attachmentId}")).ReadJsonAsync())["download_url"]!.GetValue<string>();
+        Assert.Equal("hello", await factory.CreateClient().GetStringAsync(link));
 
         var deleted = await _api.DeleteAsync($"/v0/inboxes/{inbox}/drafts/{id}");
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await factory.CreateClient().GetAsync(link)).StatusCode);
         await using var db = factory.OpenDb();
         Assert.False(await db.AttachmentContents.AnyAsync(c => c.AttachmentId == attachmentId));
         Assert.Equal(["created", "deleted"], await db.AuditEntries.Where(a => a.DraftId == id).OrderBy(a => a.Id).Select(a => a.Action).ToListAsync());

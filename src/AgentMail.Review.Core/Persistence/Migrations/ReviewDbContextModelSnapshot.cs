@@ -305,6 +305,9 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.Property<string>("DisplayName")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Metadata")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("ReviewRequired")
                         .HasColumnType("INTEGER");
 

@@ -1,13 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 
 namespace AgentMail.Review.Bench;
 
 /// <summary>
 /// The test SMTP server in <c>tests/smtp-sink</c> (Node, npm <c>smtp-server</c>, pinned) on a free loopback port,
-/// answering every message at once and keeping it as files in a folder of the bench's choosing: a fast mail server,
-/// so a send's figures show the SMTP conversation itself, not a slow peer. Its <c>received.log</c> has one line per
-/// complete message (its Message-ID), written before the answer goes out.
+/// answering every message at once and keeping it as files in a folder of the bench's choosing. Started with
+/// <c>--greet-at-once</c>: a fast mail server, so a send's figures show the SMTP conversation itself, not smtp-server's
+/// 100 ms pause before each greeting. Its <c>received.log</c> has one line per complete message (its Message-ID),
+/// written before the answer goes out.
 /// </summary>
 public sealed class SmtpSinkProcess : IAsyncDisposable
 {
@@ -32,6 +36,8 @@ public sealed class SmtpSinkProcess : IAsyncDisposable
     public static string SinkDirectory => Path.Combine(ServerLauncher.RepositoryRoot, "tests", "smtp-sink");
 
     /// <summary>The Message-ID (without angle brackets) of every complete message the server received, in order.</summary>
+    public const string ProbeDomain = "bench.invalid";
+
     public IReadOnlyList<string> ReceivedMessageIds()
     {
         var log = Path.Combine(Folder, "received.log");
@@ -50,7 +56,7 @@ public sealed class SmtpSinkProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "sink.mjs", "--port", "0", "--dir", folder })
+        foreach (var argument in new[] { "sink.mjs", "--port", "0", "--dir", folder, "--greet-at-once" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -97,6 +103,62 @@ public sealed class SmtpSinkProcess : IAsyncDisposable
 
         Console.WriteLine($"  [SMTP sink pid {process.Id} on port {sink.Port}]");
         return sink;
+    }
+
+    /// <summary>
+    /// The baseline for a send through SMTP: whole conversations (connect, greeting, EHLO, MAIL, RCPT, DATA, QUIT) with
+    /// the sink from this process, one at a time and without pipelining, with a message of a draft's size. Their
+    /// Message-IDs are <c>probe-n@bench.invalid</c>, so they are told apart from the server's.
+    /// </summary>
+    public async Task<List<double>> TimeConversationsAsync(int count, CancellationToken ct)
+    {
+        const int warmup = 5;
+        var body = string.Concat(Enumerable.Repeat("Hello, your order ships today. Tracking follows in a separate email.\r\n", 10));
+        var samples = new List<double>(count);
+        for (var i = 0; i < count + warmup; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var tcp = new TcpClient { NoDelay = true })
+            {
+                await tcp.ConnectAsync(IPAddress.Loopback, Port, ct);
+                await using var stream = tcp.GetStream();
+                using var reader = new StreamReader(stream, Encoding.ASCII);
+                async Task Say(string line, string expected)
+                {
+                    if (line.Length > 0)
+                    {
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes(line), ct);
+                    }
+
+                    string? reply;
+                    do
+                    {
+                        reply = await reader.ReadLineAsync(ct) ?? throw new InvalidOperationException($"the SMTP sink closed the connection after {line.Trim()}");
+                    }
+                    while (reply.Length > 3 && reply[3] == '-');
+
+                    if (!reply.StartsWith(expected, StringComparison.Ordinal))
+                    {
+                        throw new InvalidOperationException($"the SMTP sink answered {line.Trim()} with {reply}");
+                    }
+                }
+
+                await Say("", "220");
+                await Say($"EHLO {ProbeDomain}\r\n", "250");
+                await Say($"MAIL FROM:<bench@{ProbeDomain}>\r\n", "250");
+                await Say("RCPT TO:<customer@example.com>\r\n", "250");
+                await Say("DATA\r\n", "354");
+                await Say($"From: bench@{ProbeDomain}\r\nTo: customer@example.com\r\nSubject: Your order\r\nMessage-ID: <probe-{i}@{ProbeDomain}>\r\n\r\n{body}.\r\n", "250");
+                await Say("QUIT\r\n", "221");
+            }
+
+            if (i >= warmup)
+            {
+                samples.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return samples;
     }
 
     public async ValueTask DisposeAsync()

@@ -177,7 +177,7 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
         }
 
         yield return "send.outbox.outbox_rows";
-        foreach (var figure in new[] { "sink_messages", "sink_duplicates", "sink_missing" })
+        foreach (var figure in new[] { "conversation.p50_ms", "conversation.p95_ms", "sink_messages", "sink_duplicates", "sink_missing" })
         {
             yield return $"send.smtp.{figure}";
         }

@@ -9,6 +9,7 @@ public enum Scenario
     Scheduled,
     Live,
     Circuits,
+    Send,
     All,
 }
 
@@ -22,13 +23,15 @@ public sealed record BenchOptions
 
         Options:
           --quick                     small sizes (list 1,000 and 5,000; creates 2,000; scheduled 500; live 1 and 5
-                                      clients; circuits 1 and 3), for a smoke run
-          --scenario list|create|scheduled|live|circuits|all   which scenarios to run (default all)
+                                      clients; circuits 1 and 3; send 20 agents × 3 drafts), for a smoke run
+          --scenario list|create|scheduled|live|circuits|send|all   which scenarios to run (default all)
           --sizes 10000,100000,1000000  store sizes for the list scenario
           --create-count N            drafts created through the API (and inserted raw) by the create scenario (default 20000)
           --live-clients 1,20,100     connected hub clients for the live-update scenario
           --circuits 1,50,100,200     connected console circuits for the memory scenario
           --scheduled-count N         drafts created through the API and due at one send_at (default 10000)
+          --send-clients N            agents sending at once in the send scenario (default 200)
+          --send-drafts N             drafts each of those agents sends, one after another (default 10)
           --clients N                 concurrent HTTP clients creating scheduled drafts (default 16)
           --send-at-offset-ms N       milliseconds past the whole second of the shared send_at (default 500)
           --requests N                timed requests per list shape, after warm-up (default 200, at least 200)
@@ -54,6 +57,12 @@ public sealed record BenchOptions
     public int ScheduledCount { get; init; } = 10_000;
 
     public int Clients { get; init; } = 16;
+
+    /// <summary>Agents sending at once in the send scenario, each from its own inbox.</summary>
+    public int SendClients { get; init; } = 200;
+
+    /// <summary>Drafts each sending agent sends, one after another.</summary>
+    public int SendDrafts { get; init; } = 10;
 
     /// <summary>Where in its second the shared send_at falls; an agent computing "now + 60 s" lands anywhere in it.</summary>
     public int SendAtOffsetMs { get; init; } = 500;
@@ -82,6 +91,8 @@ public sealed record BenchOptions
 
     public bool RunsCircuits => Scenario is Scenario.Circuits or Scenario.All;
 
+    public bool RunsSend => Scenario is Scenario.Send or Scenario.All;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -91,6 +102,7 @@ public sealed record BenchOptions
             options = options with
             {
                 Quick = true, Sizes = [1_000, 5_000], CreateCount = 2_000, ScheduledCount = 500, LiveClients = [1, 5], Circuits = [1, 3],
+                SendClients = 20, SendDrafts = 3,
             };
         }
 
@@ -111,6 +123,8 @@ public sealed record BenchOptions
                 "--circuits" => options with { Circuits = ParseSizes(Value()) },
                 "--scheduled-count" => options with { ScheduledCount = ParsePositive(arg, Value()) },
                 "--clients" => options with { Clients = ParsePositive(arg, Value()) },
+                "--send-clients" => options with { SendClients = ParsePositive(arg, Value()) },
+                "--send-drafts" => options with { SendDrafts = ParsePositive(arg, Value()) },
                 "--send-at-offset-ms" => options with { SendAtOffsetMs = ParseOffset(Value()) },
                 "--requests" => options with { Requests = Math.Max(200, ParsePositive(arg, Value())) },
                 "--out" => options with { OutputFolder = Path.GetFullPath(Value()) },
@@ -158,6 +172,11 @@ public sealed record BenchOptions
             parts.Add($"--scheduled-count {ScheduledCount} --clients {Clients} --send-at-offset-ms {SendAtOffsetMs}");
         }
 
+        if (RunsSend)
+        {
+            parts.Add($"--send-clients {SendClients} --send-drafts {SendDrafts}");
+        }
+
         parts.AddRange(ServerEnvironment.Select(e => $"--server-env {e.Key}={e.Value}"));
         return string.Join(' ', parts);
     }
@@ -181,8 +200,9 @@ public sealed record BenchOptions
         "scheduled" => Scenario.Scheduled,
         "live" => Scenario.Live,
         "circuits" => Scenario.Circuits,
+        "send" => Scenario.Send,
         "all" => Scenario.All,
-        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits or all, not {value}"),
+        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits, send or all, not {value}"),
     };
 
     private static List<int> ParseSizes(string value) =>

@@ -76,6 +76,11 @@ namespace AgentMail.Review.Bench
                     });
                 }
 
+                if (options.RunsSend)
+                {
+                    await MeasureAsync(report, "send", () => new SendScenario(options, report, folder, apiKey).RunAsync(ct));
+                }
+
                 if (options.RunsLive)
                 {
                     await MeasureAsync(report, "live", () => new LiveScenario(options, report, folder, apiKey).RunAsync(ct));

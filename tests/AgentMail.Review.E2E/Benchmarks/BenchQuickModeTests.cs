@@ -114,6 +114,11 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
         {
             yield return key;
         }
+
+        foreach (var key in SendFigures())
+        {
+            yield return key;
+        }
     }
 
     private static readonly string[] CreateFigures =
@@ -147,6 +152,35 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
         }
 
         yield return "circuits.after_close_managed_mb";
+    }
+
+    private static IEnumerable<string> SendFigures()
+    {
+        yield return "send.log_flush_p50_ms";
+        foreach (var transport in new[] { "outbox", "smtp" })
+        {
+            foreach (var load in new[] { "alone", "load" })
+            {
+                foreach (var request in new[] { "send", "get" })
+                {
+                    foreach (var percentile in new[] { "p50_ms", "p95_ms", "p99_ms", "max_ms" })
+                    {
+                        yield return $"send.{transport}.{load}.{request}.{percentile}";
+                    }
+                }
+            }
+
+            foreach (var figure in new[] { "load.sends_per_s", "load.gets_per_s", "server_cpu_ms_per_send", "server_cpu_ms_per_get", "not_200", "messages", "drafts_without_message", "duplicate_messages", "drafts_left" })
+            {
+                yield return $"send.{transport}.{figure}";
+            }
+        }
+
+        yield return "send.outbox.outbox_rows";
+        foreach (var figure in new[] { "conversation.p50_ms", "conversation.p95_ms", "sink_messages", "sink_duplicates", "sink_missing" })
+        {
+            yield return $"send.smtp.{figure}";
+        }
     }
 
     /// <summary>A solution build has built the bench already; a build of this project alone has not.</summary>

@@ -1,14 +1,47 @@
-// The console's small browser helpers: the supervisor's time zone and keyboard shortcuts.
+// The console's small browser helpers: the supervisor's time zone and locale, keyboard shortcuts, scrolling the
+// focused draft into view, and sizing the sandboxed html frames to their content.
 window.reviewConsole = {
   timeZone: () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
 
-  // Forwards j/k/e/a/r/Delete and / to the review queue, unless the supervisor is typing somewhere.
+  // The browser's locale, whether it writes a 12-hour clock, and its short names for the zone (standard, daylight).
+  locale: (zone) => {
+    const locale = navigator.language || Intl.DateTimeFormat().resolvedOptions().locale;
+    const options = new Intl.DateTimeFormat(locale, { hour: "numeric" }).resolvedOptions();
+    const hour12 = options.hour12 ?? (options.hourCycle === "h12" || options.hourCycle === "h11");
+    const year = new Date().getFullYear();
+    const part = (month, style) => {
+      try {
+        return new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: style })
+          .formatToParts(new Date(Date.UTC(year, month, 1, 12))).find((p) => p.type === "timeZoneName")?.value;
+      } catch { return undefined; }
+    };
+    const offset = (month) => {
+      const text = part(month, "longOffset") || "GMT";
+      const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(text);
+      return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] || 0)) : 0;
+    };
+    const [jan, jul] = [part(0, "short"), part(6, "short")];
+    const [janOffset, julOffset] = [offset(0), offset(6)];
+    if (janOffset === julOffset) return { locale, hour12, standard: jan, daylight: jan };
+    return janOffset < julOffset ? { locale, hour12, standard: jan, daylight: jul } : { locale, hour12, standard: jul, daylight: jan };
+  },
+
+  // Forwards the console's keys to the circuit, unless the supervisor is typing somewhere or a dialog is open.
+  // Escape is forwarded from inside the draft editor too: it leaves the editor.
   registerShortcuts: (dotnet) => {
+    const keys = ["j", "k", "Enter", "e", "a", "r", "#", "Delete", "x", "/", "?", "Escape"];
     const handler = (event) => {
-      const target = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey || !keys.includes(event.key)) return;
+      if (document.querySelector(".mud-dialog-container, .mud-popover-open")) return;
+      const target = event.target instanceof Element ? event.target : null;
       const typing = target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
-      if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (!["j", "k", "e", "a", "r", "Delete", "/", "?"].includes(event.key)) return;
+      if (event.key === "Escape") {
+        if (!target?.closest("[data-testid=draft-editor]") && typing) return;
+      } else if (typing) {
+        return;
+      } else if (event.key === "Enter" && target && target.closest("button, a, [role=button], [role=checkbox], input, label")) {
+        return;
+      }
       event.preventDefault();
       dotnet.invokeMethodAsync("OnShortcut", event.key);
     };
@@ -16,5 +49,29 @@ window.reviewConsole = {
     return { dispose: () => document.removeEventListener("keydown", handler) };
   },
 
-  focus: (selector) => document.querySelector(selector)?.focus(),
+  focus: (selector) => {
+    const element = document.querySelector(selector);
+    element?.focus();
+    return !!element;
+  },
+
+  // Keeps the focused row (and the reading pane) in view, without moving anything that is already visible.
+  reveal: (draftId) => {
+    const row = document.querySelector(`[data-testid=queue-row][data-draft-id="${CSS.escape(draftId)}"]`);
+    row?.scrollIntoView({ block: "nearest" });
+    const pane = document.querySelector("[data-testid=draft-pane]");
+    if (pane && pane.getBoundingClientRect().top < 0) pane.scrollIntoView({ block: "start" });
+  },
+
+  scrollToTop: () => window.scrollTo({ top: 0 }),
 };
+
+// A sandboxed frame (no scripts) cannot say how tall it is; same origin lets the console measure it once loaded.
+document.addEventListener("load", (event) => {
+  const frame = event.target;
+  if (!(frame instanceof HTMLIFrameElement) || !frame.classList.contains("review-html-frame")) return;
+  try {
+    const body = frame.contentDocument?.documentElement;
+    if (body) frame.style.height = `${Math.max(body.scrollHeight, 40) + 2}px`;
+  } catch { /* not measurable: keeps its minimum height and scrolls */ }
+}, true);

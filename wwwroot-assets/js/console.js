@@ -66,12 +66,18 @@ window.reviewConsole = {
   scrollToTop: () => window.scrollTo({ top: 0 }),
 };
 
-// A sandboxed frame (no scripts) cannot say how tall it is; same origin lets the console measure it once loaded.
+// A sandboxed frame (no scripts) cannot say how tall it is; same origin lets the console measure it once loaded,
+// and again whenever its width changes (a pane shown after being hidden, a window resized).
+const fitFrame = (frame) => {
+  try {
+    const root = frame.contentDocument?.documentElement;
+    if (root && frame.clientWidth > 0) frame.style.height = `${Math.max(root.scrollHeight, 40) + 2}px`;
+  } catch { /* not measurable: keeps its minimum height and scrolls */ }
+};
+const frameWidths = new ResizeObserver((entries) => entries.forEach((entry) => fitFrame(entry.target)));
 document.addEventListener("load", (event) => {
   const frame = event.target;
   if (!(frame instanceof HTMLIFrameElement) || !frame.classList.contains("review-html-frame")) return;
-  try {
-    const body = frame.contentDocument?.documentElement;
-    if (body) frame.style.height = `${Math.max(body.scrollHeight, 40) + 2}px`;
-  } catch { /* not measurable: keeps its minimum height and scrolls */ }
+  fitFrame(frame);
+  frameWidths.observe(frame);
 }, true);

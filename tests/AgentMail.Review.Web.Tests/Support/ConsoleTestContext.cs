@@ -43,7 +43,9 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section));
         Services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
         Services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
+        Services.AddSingleton<DraftHtml>();
         Services.AddScoped<BrowserClock>();
+        Services.AddScoped<KeyboardShortcuts>();
         Services.AddScoped<ConsoleUser>();
         Services.AddScoped<ConsoleActions>();
 

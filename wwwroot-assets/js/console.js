@@ -49,18 +49,40 @@ window.reviewConsole = {
     return { dispose: () => document.removeEventListener("keydown", handler) };
   },
 
+  // For a dialog's primary button: focuses it once it is there and keeps it focused through the dialog's opening.
+  focusSoon: (selector) => {
+    let tries = 20;
+    const attempt = () => {
+      const element = document.querySelector(selector);
+      if (element && document.activeElement !== element) element.focus();
+      if (tries-- > 0) requestAnimationFrame(attempt);
+    };
+    attempt();
+  },
+
   focus: (selector) => {
     const element = document.querySelector(selector);
     element?.focus();
     return !!element;
   },
 
-  // Keeps the focused row (and the reading pane) in view, without moving anything that is already visible.
+  // Keeps the focused row in view (in the list where it scrolls itself, else in the window below the app bar),
+  // moving nothing when it is already wholly visible.
   reveal: (draftId) => {
     const row = document.querySelector(`[data-testid=queue-row][data-draft-id="${CSS.escape(draftId)}"]`);
-    row?.scrollIntoView({ block: "nearest" });
-    const pane = document.querySelector("[data-testid=draft-pane]");
-    if (pane && pane.getBoundingClientRect().top < 0) pane.scrollIntoView({ block: "start" });
+    if (!row) return;
+    const list = row.closest(".review-list");
+    const r = row.getBoundingClientRect();
+    if (list && getComputedStyle(list).overflowY !== "visible" && list.scrollHeight > list.clientHeight) {
+      const box = list.getBoundingClientRect();
+      const top = box.top + (list.querySelector(".review-list-head")?.offsetHeight ?? 0);
+      if (r.top < top) list.scrollTop -= Math.ceil(top - r.top) + 2;
+      else if (r.bottom > box.bottom) list.scrollTop += Math.ceil(r.bottom - box.bottom) + 2;
+    } else {
+      const bar = document.querySelector(".mud-appbar")?.getBoundingClientRect().bottom ?? 0;
+      if (r.top < bar) window.scrollBy(0, Math.floor(r.top - bar) - 4);
+      else if (r.bottom > window.innerHeight) window.scrollBy(0, Math.ceil(r.bottom - window.innerHeight) + 4);
+    }
   },
 
   scrollToTop: () => window.scrollTo({ top: 0 }),

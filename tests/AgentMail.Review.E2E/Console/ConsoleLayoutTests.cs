@@ -53,6 +53,7 @@ public sealed class ConsoleLayoutTests(ConsoleBrowser browser) : IClassFixture<C
         var page = await browser.SignInAsync(Supervisor, zone, locale, width, height);
         await page.GotoAsync($"/?inbox={Uri.EscapeDataString(inbox)}");
         await Expect(page.GetByTestId("queue-row").First).ToBeVisibleAsync();
+        await ConsoleBrowser.KeysReadyAsync(page);
         return page;
     }
 
@@ -152,7 +153,15 @@ public sealed class ConsoleLayoutTests(ConsoleBrowser browser) : IClassFixture<C
             await page.Keyboard.PressAsync("j");
             var focused = page.Locator("[data-testid=queue-row][aria-current=true]");
             await Expect(focused).ToContainTextAsync(newestFirst[i]);
-            await Expect(focused).ToBeInViewportAsync(new() { Ratio = 1 });
+            try
+            {
+                await Expect(focused).ToBeInViewportAsync(new() { Ratio = 1 });
+            }
+            catch (PlaywrightException)
+            {
+                var where = await page.EvaluateAsync<string>("() => { const r = document.querySelector('[data-testid=queue-row][aria-current=true]').getBoundingClientRect(); return `row ${r.top}..${r.bottom}, scrollY ${window.scrollY}, inner ${innerHeight}, scroller ${document.scrollingElement.scrollHeight}`; }");
+                throw new Xunit.Sdk.XunitException($"after {i + 1} × j the focused row is not on screen: {where}");
+            }
         }
 
         if (!Phone(width))

@@ -45,6 +45,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         var inbox = await browser.CreateInboxAsync();
         var subject = $"edit {Guid.NewGuid():N}"[..16];
         var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject, text = "draft body" });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
 
         await (await ConsoleBrowser.OpenAsync(page, subject)).GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
         var editor = page.GetByTestId("draft-editor");
@@ -64,6 +65,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         var inbox = await browser.CreateInboxAsync();
         var subject = $"tz {Guid.NewGuid():N}"[..16];
         var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
         var localDay = TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).Date.AddDays(3);
 
         await (await ConsoleBrowser.OpenAsync(page, subject)).GetByRole(AriaRole.Button, new() { Name = "Reschedule" }).ClickAsync();
@@ -90,6 +92,8 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         var inbox = await browser.CreateInboxAsync();
         var subject = $"send {Guid.NewGuid():N}"[..16];
         var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject, text = "hello" });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
+        await ConsoleBrowser.ShowInboxAsync(watcher, inbox);
         await Expect(ConsoleBrowser.Row(watcher, subject)).ToBeVisibleAsync();
 
         await (await ConsoleBrowser.OpenAsync(page, subject)).GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
@@ -122,6 +126,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         var inbox = await browser.CreateInboxAsync();
         var subject = $"undo {Guid.NewGuid():N}"[..16];
         var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
 
         await (await ConsoleBrowser.OpenAsync(page, subject)).GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
@@ -141,6 +146,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         var inbox = await browser.CreateInboxAsync();
         var subject = $"delete {Guid.NewGuid():N}"[..16];
         var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject, send_at = DateTime.UtcNow.AddDays(1).ToString("O") });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
 
         await (await ConsoleBrowser.OpenAsync(page, subject)).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
 
@@ -158,6 +164,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         var inbox = await browser.CreateInboxAsync();
         var subject = $"keep {Guid.NewGuid():N}"[..16];
         var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
 
         await ConsoleBrowser.OpenAsync(page, subject);
         await page.Keyboard.PressAsync("#");
@@ -177,6 +184,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         var inbox = await browser.CreateInboxAsync();
         var subject = $"leave {Guid.NewGuid():N}"[..16];
         var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
 
         await ConsoleBrowser.OpenAsync(page, subject);
         await page.Keyboard.PressAsync("Delete");
@@ -226,6 +234,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
             subject,
             html = "<p>Visible text</p><script>window.top.pwned = 1</script><img src=\"x\" onerror=\"window.top.pwned = 2\"><a href=\"javascript:window.top.pwned=3\">link</a>",
         });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
         var dialogs = 0;
         page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
 

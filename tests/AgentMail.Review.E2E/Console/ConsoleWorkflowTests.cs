@@ -25,6 +25,7 @@ public sealed class ConsoleWorkflowTests(ConsoleBrowser browser) : IClassFixture
             ids.Add((await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = $"{prefix} {i}" }))["draft_id"]!.GetValue<string>());
         }
 
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
         for (var i = 0; i < 3; i++)
         {
             await ConsoleBrowser.Row(page, $"{prefix} {i}").GetByRole(AriaRole.Checkbox).CheckAsync();
@@ -57,6 +58,7 @@ public sealed class ConsoleWorkflowTests(ConsoleBrowser browser) : IClassFixture
         var inbox = await browser.CreateInboxAsync();
         var subject = $"keys {Guid.NewGuid():N}"[..16];
         await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject, text = "read me with the keyboard" });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
         await Expect(ConsoleBrowser.Row(page, subject)).ToBeVisibleAsync();
         await page.GetByLabel("Search").FillAsync(subject);
         await Expect(page.Locator("[data-testid=queue-grid] [data-testid=subject]")).ToHaveCountAsync(1);

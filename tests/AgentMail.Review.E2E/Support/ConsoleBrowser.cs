@@ -59,6 +59,7 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         await page.GetByLabel("Password").FillAsync(DevPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        await KeysReadyAsync(page);
         return page;
     }
 
@@ -79,6 +80,17 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
         return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Waits until the queue listens to the keyboard (it starts listening once it has rendered).</summary>
+    public static Task KeysReadyAsync(IPage page) => page.Locator(".review-queue[data-keys=on]").WaitForAsync();
+
+    /// <summary>The queue narrowed to one inbox (through the address, as a link would), listening to the keyboard.</summary>
+    public static async Task ShowInboxAsync(IPage page, string inbox)
+    {
+        await page.GotoAsync($"/?inbox={Uri.EscapeDataString(inbox)}");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        await KeysReadyAsync(page);
     }
 
     /// <summary>The queue row that shows this subject.</summary>

@@ -107,6 +107,7 @@ public sealed partial class Queue : IAsyncDisposable
         if (firstRender)
         {
             _keys = await Shortcuts.AttachAsync(key => InvokeAsync(() => OnShortcutAsync(key)));
+            StateHasChanged();
         }
 
         if (_scrollTop)
@@ -295,8 +296,8 @@ public sealed partial class Queue : IAsyncDisposable
         }
 
         var parameters = new DialogParameters<ConfirmSendDialog> { { d => d.Row, row }, { d => d.UndoWindow, Actions.UndoWindow } };
-        // Send is the dialog's last button and has the focus: Enter sends, Escape cancels.
-        var dialog = await Dialogs.ShowAsync<ConfirmSendDialog>("Approve and send", parameters, new DialogOptions { DefaultFocus = DefaultFocus.LastChild });
+        // The dialog focuses its Send button itself: Enter sends, Escape cancels.
+        var dialog = await Dialogs.ShowAsync<ConfirmSendDialog>("Approve and send", parameters, new DialogOptions { DefaultFocus = DefaultFocus.None });
         if ((await dialog.Result)?.Canceled != false)
         {
             return;
@@ -448,7 +449,7 @@ public sealed partial class Queue : IAsyncDisposable
             { d => d.Destructive, destructive },
             { d => d.UndoWindow, Actions.UndoWindow },
             { d => d.Rows, rows },
-        }, new DialogOptions { DefaultFocus = DefaultFocus.LastChild });
+        }, new DialogOptions { DefaultFocus = DefaultFocus.None });
         return (await dialog.Result)?.Canceled == false;
     }
 
@@ -546,7 +547,8 @@ public sealed partial class Queue : IAsyncDisposable
         return result is { Canceled: false, Data: true };
     }
 
-    private async Task ShowHelpAsync() => await Dialogs.ShowAsync<ShortcutHelpDialog>("Keyboard shortcuts");
+    private async Task ShowHelpAsync() =>
+        await Dialogs.ShowAsync<ShortcutHelpDialog>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = true, DefaultFocus = DefaultFocus.None, CloseButton = true });
 
     /// <summary>Shows the drafts service's refusal (validation, conflict, gone) to the supervisor instead of failing the circuit.</summary>
     private async Task RunAsync(Func<Task> action)

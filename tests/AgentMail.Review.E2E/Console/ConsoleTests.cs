@@ -117,6 +117,13 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         var message = Assert.Single(messages["messages"]!.AsArray());
         Assert.Equal(subject, message!["subject"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetDraftAsync(inbox, draft["draft_id"]!.GetValue<string>())).StatusCode);
+
+        // The sent message opens from /sent, with who approved it.
+        await page.GotoAsync("/sent");
+        await page.GetByTestId("sent-row").Filter(new() { HasText = subject }).ClickAsync();
+        await Expect(page.GetByTestId("message-pane").GetByTestId("pane-subject")).ToHaveTextAsync(subject);
+        await Expect(page.GetByTestId("message-pane").GetByTestId("sent-by")).ToContainTextAsync(Supervisor);
+        await Expect(page.GetByTestId("message-pane").GetByTestId("text")).ToHaveTextAsync("hello");
     }
 
     [Fact]

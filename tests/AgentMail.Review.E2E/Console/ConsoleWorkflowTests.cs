@@ -52,6 +52,45 @@ public sealed class ConsoleWorkflowTests(ConsoleBrowser browser) : IClassFixture
     }
 
     [Fact]
+    public async Task Bulk_approve_names_the_drafts_and_undo_leaves_every_one_unsent()
+    {
+        var page = await browser.SignInAsync(Supervisor);
+        var inbox = await browser.CreateInboxAsync();
+        var prefix = $"bulk-ok {Guid.NewGuid():N}"[..16];
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = $"{prefix} {i}" }))["draft_id"]!.GetValue<string>());
+        }
+
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "Select all on this page" }).CheckAsync();
+        await page.GetByTestId("bulk-bar").GetByRole(AriaRole.Button, new() { Name = "Approve and send selected" }).ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Dialog);
+        for (var i = 0; i < 3; i++)
+        {
+            await Expect(confirm.GetByTestId("bulk-confirm-list")).ToContainTextAsync($"{prefix} {i}");
+        }
+
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        var summary = page.GetByRole(AriaRole.Dialog).Filter(new() { Has = page.GetByTestId("bulk-summary") });
+        await Expect(summary.GetByTestId("bulk-summary").Locator("tr")).ToHaveCountAsync(3);
+        await summary.GetByRole(AriaRole.Button, new() { Name = "Undo" }).ClickAsync();
+        await Expect(page.GetByText("none of the 3 drafts left")).ToBeVisibleAsync();
+
+        // Past the undo window (2 s here): nothing left, every draft waits for review again.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        foreach (var id in ids)
+        {
+            var stored = await ConsoleBrowser.ReadAsync(await browser.GetDraftAsync(inbox, id));
+            Assert.Null(stored["send_status"]);
+        }
+
+        var messages = await ConsoleBrowser.ReadAsync(await browser.Api.GetAsync($"/v0/inboxes/{inbox}/messages"));
+        Assert.Empty(messages["messages"]!.AsArray());
+    }
+
+    [Fact]
     public async Task The_keyboard_moves_between_drafts_and_opens_the_editor()
     {
         var page = await browser.SignInAsync(Supervisor);

@@ -49,13 +49,25 @@ window.reviewConsole = {
     return { dispose: () => document.removeEventListener("keydown", handler) };
   },
 
-  // For a dialog's primary button: focuses it once it is there and keeps it focused through the dialog's opening.
+  // For a dialog's first or primary button: focuses it once it is there and keeps it focused while the dialog opens
+  // (its focus trap moves the focus once more), until the supervisor types, clicks or is in a field: from then on the
+  // focus is theirs and is never pulled back.
   focusSoon: (selector) => {
-    let tries = 20;
+    let frames = 30;
+    let halted = false;
+    const halt = () => { halted = true; };
+    const done = () => {
+      document.removeEventListener("pointerdown", halt, true);
+      document.removeEventListener("keydown", halt, true);
+    };
+    document.addEventListener("pointerdown", halt, true);
+    document.addEventListener("keydown", halt, true);
     const attempt = () => {
+      const active = document.activeElement;
+      if (halted || (active && (active.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName)))) return done();
       const element = document.querySelector(selector);
-      if (element && document.activeElement !== element) element.focus();
-      if (tries-- > 0) requestAnimationFrame(attempt);
+      if (element && active !== element) element.focus();
+      if (frames-- > 0) requestAnimationFrame(attempt); else done();
     };
     attempt();
   },

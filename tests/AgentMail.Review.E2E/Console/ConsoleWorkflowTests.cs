@@ -136,6 +136,7 @@ public sealed class ConsoleWorkflowTests(ConsoleBrowser browser) : IClassFixture
         // ? lists the keys.
         await page.Keyboard.PressAsync("?");
         await Expect(page.GetByTestId("shortcut-help")).ToContainTextAsync("approve and send");
+        await Expect(page.GetByTestId("help-close")).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.GetByTestId("shortcut-help")).ToHaveCountAsync(0);
 

@@ -70,7 +70,9 @@ public static partial class SecurityHeaders
         return "default-src 'self'; "
                + "script-src 'self'; "
                + "style-src 'self' 'unsafe-inline'; "
-               + "img-src 'self' data:; "
+               // Remote https images only ever load inside a draft's sandboxed frame, after the supervisor chose "Show images"
+               // (the frame's own policy blocks them until then; the frame inherits this policy, so it must allow them).
+               + "img-src 'self' data: https:; "
                + "font-src 'self' data:; "
                + $"connect-src 'self'{sockets}; "
                + "frame-src 'self'; "

@@ -18,7 +18,9 @@ public static class ConsoleExtensions
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
         services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
+        services.AddSingleton<DraftHtml>();
         services.AddScoped<BrowserClock>();
+        services.AddScoped<KeyboardShortcuts>();
         services.AddScoped<ConsoleUser>();
         services.AddScoped<ConsoleActions>();
         return services;

@@ -25,14 +25,23 @@ public sealed class ConsoleWorkflowTests(ConsoleBrowser browser) : IClassFixture
             ids.Add((await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = $"{prefix} {i}" }))["draft_id"]!.GetValue<string>());
         }
 
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
         for (var i = 0; i < 3; i++)
         {
             await ConsoleBrowser.Row(page, $"{prefix} {i}").GetByRole(AriaRole.Checkbox).CheckAsync();
         }
 
         await page.GetByTestId("bulk-bar").GetByRole(AriaRole.Button, new() { Name = "Delete selected" }).ClickAsync();
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Dialog);
+        for (var i = 0; i < 3; i++)
+        {
+            // The confirmation names each draft it deletes.
+            await Expect(confirm.GetByTestId("bulk-confirm-list")).ToContainTextAsync($"{prefix} {i}");
+        }
 
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+
+        // The summary comes once the undo window has passed and the deletes were made.
         var summary = page.GetByTestId("bulk-summary");
         await Expect(summary.Locator("tr")).ToHaveCountAsync(3);
         await Expect(summary).ToContainTextAsync("deleted");
@@ -43,25 +52,100 @@ public sealed class ConsoleWorkflowTests(ConsoleBrowser browser) : IClassFixture
     }
 
     [Fact]
+    public async Task Bulk_approve_names_the_drafts_and_undo_leaves_every_one_unsent()
+    {
+        var page = await browser.SignInAsync(Supervisor);
+        var inbox = await browser.CreateInboxAsync();
+        var prefix = $"bulk-ok {Guid.NewGuid():N}"[..16];
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = $"{prefix} {i}" }))["draft_id"]!.GetValue<string>());
+        }
+
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "Select all on this page" }).CheckAsync();
+        await page.GetByTestId("bulk-bar").GetByRole(AriaRole.Button, new() { Name = "Approve and send selected" }).ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Dialog);
+        for (var i = 0; i < 3; i++)
+        {
+            await Expect(confirm.GetByTestId("bulk-confirm-list")).ToContainTextAsync($"{prefix} {i}");
+        }
+
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        var summary = page.GetByRole(AriaRole.Dialog).Filter(new() { Has = page.GetByTestId("bulk-summary") });
+        await Expect(summary.GetByTestId("bulk-summary").Locator("tr")).ToHaveCountAsync(3);
+        await summary.GetByRole(AriaRole.Button, new() { Name = "Undo" }).ClickAsync();
+        await Expect(page.GetByText("none of the 3 drafts left")).ToBeVisibleAsync();
+
+        // Past the undo window (2 s here): nothing left, every draft waits for review again.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        foreach (var id in ids)
+        {
+            var stored = await ConsoleBrowser.ReadAsync(await browser.GetDraftAsync(inbox, id));
+            Assert.Null(stored["send_status"]);
+        }
+
+        var messages = await ConsoleBrowser.ReadAsync(await browser.Api.GetAsync($"/v0/inboxes/{inbox}/messages"));
+        Assert.Empty(messages["messages"]!.AsArray());
+    }
+
+    [Fact]
     public async Task The_keyboard_moves_between_drafts_and_opens_the_editor()
     {
         var page = await browser.SignInAsync(Supervisor);
         var inbox = await browser.CreateInboxAsync();
         var subject = $"keys {Guid.NewGuid():N}"[..16];
         await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject, text = "read me with the keyboard" });
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
         await Expect(ConsoleBrowser.Row(page, subject)).ToBeVisibleAsync();
         await page.GetByLabel("Search").FillAsync(subject);
         await Expect(page.Locator("[data-testid=queue-grid] [data-testid=subject]")).ToHaveCountAsync(1);
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("q=keys"));
         await page.Locator("h1").ClickAsync();
 
         await page.Keyboard.PressAsync("j");
         await Expect(page.GetByTestId("draft-details")).ToContainTextAsync("read me with the keyboard");
+        await Expect(ConsoleBrowser.Row(page, subject)).ToHaveAttributeAsync("aria-current", "true");
+
+        // e: the editor, with the focus in it; Escape leaves it.
         await page.Keyboard.PressAsync("e");
         await Expect(page.GetByTestId("draft-editor")).ToBeVisibleAsync();
-        await page.GetByTestId("draft-editor").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.GetByTestId("draft-editor").GetByLabel("Text")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByTestId("draft-editor")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("draft-details")).ToBeVisibleAsync();
+
+        // a: the confirmation opens with Send focused; Escape backs out without sending.
+        await page.Keyboard.PressAsync("a");
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToHaveCountAsync(0);
+
+        // r: the reschedule dialog.
+        await page.Keyboard.PressAsync("r");
+        await Expect(page.GetByRole(AriaRole.Dialog).GetByLabel("Send date")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+
+        // x selects the focused draft.
+        await page.Keyboard.PressAsync("x");
+        await Expect(ConsoleBrowser.Row(page, subject).GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
+
+        // ? lists the keys.
+        await page.Keyboard.PressAsync("?");
+        await Expect(page.GetByTestId("shortcut-help")).ToContainTextAsync("approve and send");
+        await Expect(page.GetByTestId("help-close")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByTestId("shortcut-help")).ToHaveCountAsync(0);
 
         await page.Keyboard.PressAsync("/");
         await Expect(page.GetByLabel("Search")).ToBeFocusedAsync();
+        // Typing "j" into the search box is text, not a shortcut.
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.TypeAsync("j");
+        await Expect(page.GetByLabel("Search")).ToHaveValueAsync(subject + "j");
     }
 
     [Fact]

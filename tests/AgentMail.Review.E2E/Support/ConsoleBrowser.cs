@@ -40,10 +40,18 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         });
     }
 
-    /// <summary>A signed-in page in a fresh context, in the given browser time zone.</summary>
-    public async Task<IPage> SignInAsync(string email, string timeZone = "UTC")
+    /// <summary>A signed-in page in a fresh context, in the given browser time zone, locale and window size.</summary>
+    public async Task<IPage> SignInAsync(string email, string timeZone = "UTC", string locale = "en-GB", int width = 1280, int height = 800)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseUrl.ToString(), TimezoneId = timeZone, Locale = "en-GB" });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Server.BaseUrl.ToString(),
+            TimezoneId = timeZone,
+            Locale = locale,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            IsMobile = width < 600,
+            HasTouch = width < 600,
+        });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
@@ -51,6 +59,7 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         await page.GetByLabel("Password").FillAsync(DevPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        await KeysReadyAsync(page);
         return page;
     }
 
@@ -73,9 +82,31 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         return JsonNode.Parse(text)!.AsObject();
     }
 
-    /// <summary>The grid row that shows this subject.</summary>
+    /// <summary>Waits until the queue listens to the keyboard (it starts listening once it has rendered).</summary>
+    public static Task KeysReadyAsync(IPage page) => page.Locator(".review-queue[data-keys=on]").WaitForAsync();
+
+    /// <summary>The queue narrowed to one inbox (through the address, as a link would), listening to the keyboard.</summary>
+    public static async Task ShowInboxAsync(IPage page, string inbox)
+    {
+        await page.GotoAsync($"/?inbox={Uri.EscapeDataString(inbox)}");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        await KeysReadyAsync(page);
+    }
+
+    /// <summary>The queue row that shows this subject.</summary>
     public static ILocator Row(IPage page, string subject) =>
-        page.Locator("[data-testid=queue-grid] tr").Filter(new() { Has = page.GetByTestId("subject").GetByText(subject, new() { Exact = true }) });
+        page.Locator("[data-testid=queue-grid] [data-testid=queue-row]").Filter(new() { Has = page.GetByTestId("subject").GetByText(subject, new() { Exact = true }) });
+
+    /// <summary>The reading pane, with the draft's actions.</summary>
+    public static ILocator Pane(IPage page) => page.GetByTestId("draft-pane");
+
+    /// <summary>Clicks the row with this subject and waits for the reading pane to show it.</summary>
+    public static async Task<ILocator> OpenAsync(IPage page, string subject)
+    {
+        await Row(page, subject).GetByTestId("subject").ClickAsync();
+        await Assertions.Expect(Pane(page).GetByTestId("pane-subject")).ToHaveTextAsync(subject);
+        return Pane(page);
+    }
 
     public async Task DisposeAsync()
     {

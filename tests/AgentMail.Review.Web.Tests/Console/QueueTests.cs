@@ -28,6 +28,9 @@ public sealed class QueueTests : ConsoleTestContext
     private static string[] Subjects(IRenderedComponent<ContainerFragment> cut) =>
         cut.FindAll("[data-testid=subject]").Select(e => e.TextContent).ToArray();
 
+    private static IEnumerable<AngleSharp.Dom.IElement> Buttons(IRenderedComponent<ContainerFragment> cut, string name) =>
+        cut.FindAll("button").Where(b => b.TextContent.Trim() == name);
+
     [Fact]
     public async Task The_grid_shows_a_page_from_the_store_newest_first()
     {
@@ -88,10 +91,14 @@ public sealed class QueueTests : ConsoleTestContext
         var cut = RenderQueue();
 
         cut.WaitForAssertion(() => Assert.Equal(["read only"], Subjects(cut)));
+        cut.Find("[data-testid=subject]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("read only", cut.Find("[data-testid=pane-subject]").TextContent));
         foreach (var action in new[] { "Edit", "Approve and send", "Reschedule", "Delete" })
         {
-            Assert.Empty(cut.FindAll($"button[aria-label='{action}']"));
+            Assert.DoesNotContain(cut.FindAll("button"), b => b.TextContent.Trim() == action || b.GetAttribute("aria-label") == action);
         }
+
+        Assert.Empty(cut.FindAll("[data-testid=queue-row] input[type=checkbox]"));
     }
 
     [Fact]
@@ -115,8 +122,10 @@ public sealed class QueueTests : ConsoleTestContext
         var inbox = await CreateInboxAsync();
         var draft = await Drafts.CreateAsync(Agent, inbox, new NewDraft { To = ["bob@example.com"], Subject = "original" });
         var cut = RenderQueue();
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("button[aria-label='Edit']")));
-        cut.Find("button[aria-label='Edit']").Click();
+        cut.WaitForAssertion(() => Assert.Single(Subjects(cut)));
+        cut.Find("[data-testid=subject]").Click();
+        cut.WaitForAssertion(() => Assert.Single(Buttons(cut, "Edit")));
+        Buttons(cut, "Edit").Single().Click();
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=draft-editor]")));
         var subject = cut.FindAll("[data-testid=draft-editor] input").Single(i => i.GetAttribute("value") == "original");
         subject.Change("my careful rewrite");
@@ -132,5 +141,132 @@ public sealed class QueueTests : ConsoleTestContext
         var stored = await Services.GetRequiredService<DraftQueries>().GetAsync(AccessScope.Organisation, inbox, draft.DraftId);
         Assert.Equal("original", stored.Subject);
         Assert.Equal("agent changed the body", stored.Text);
+    }
+
+    [Fact]
+    public async Task A_draft_arriving_above_the_rows_waits_behind_the_banner_and_nothing_moves()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        var older = await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "older" });
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "newer" });
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => Assert.Equal(["newer", "older"], Subjects(cut)));
+
+        // An edit would put "older" first in a fresh page; a new draft would come first too. Neither moves a row.
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Drafts.UpdateAsync(Agent, inbox, older.DraftId, new DraftPatch { Subject = "older, edited" });
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "just arrived" });
+
+        cut.WaitForAssertion(() => Assert.Equal("1 new draft — show", cut.Find("[data-testid=new-drafts-banner]").TextContent.Trim()), TimeSpan.FromSeconds(3));
+        Assert.Equal(["newer", "older, edited"], Subjects(cut));
+
+        cut.Find("[data-testid=new-drafts-banner]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["just arrived", "older, edited", "newer"], Subjects(cut)));
+        Assert.Empty(cut.FindAll("[data-testid=new-drafts-banner]"));
+        Assert.Single(cut.FindAll("[data-testid=new-marker]"));
+    }
+
+    [Fact]
+    public async Task The_focused_draft_stays_focused_when_the_banner_is_applied()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "one" });
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "two" });
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => Assert.Equal(2, Subjects(cut).Length));
+        cut.FindAll("[data-testid=subject]").Single(e => e.TextContent == "one").Click();
+        cut.WaitForAssertion(() => Assert.Equal("one", cut.Find("[data-testid=pane-subject]").TextContent));
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "three" });
+        cut.WaitForAssertion(() => cut.Find("[data-testid=new-drafts-banner]").Click(), TimeSpan.FromSeconds(3));
+
+        cut.WaitForAssertion(() => Assert.Equal(3, Subjects(cut).Length));
+        Assert.Contains("one", cut.Find("[data-testid=queue-row][aria-current=true]").TextContent);
+        Assert.Equal("one", cut.Find("[data-testid=pane-subject]").TextContent);
+    }
+
+    [Fact]
+    public async Task A_deleted_draft_waits_out_the_undo_window_and_undo_keeps_it()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        var kept = await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "kept" });
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var gone = await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "gone" });
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => Assert.Equal(2, Subjects(cut).Length));
+        var queries = Services.GetRequiredService<DraftQueries>();
+
+        cut.FindAll("[data-testid=subject]").Single(e => e.TextContent == "kept").Click();
+        cut.WaitForAssertion(() => Buttons(cut, "Delete").Single().Click());
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=deleting]")));
+        cut.Find("[data-testid=deleting] button").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=deleting]")));
+
+        cut.FindAll("[data-testid=subject]").Single(e => e.TextContent == "gone").Click();
+        cut.WaitForAssertion(() => Assert.Equal("gone", cut.Find("[data-testid=pane-subject]").TextContent));
+        cut.WaitForAssertion(() => Buttons(cut, "Delete").Single().Click());
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=deleting]")));
+        Assert.Equal("gone", (await queries.GetAsync(AccessScope.Organisation, inbox, gone.DraftId)).Subject);
+
+        Clock.Advance(TimeSpan.FromSeconds(5));
+
+        cut.WaitForAssertion(() => Assert.Equal(["kept"], Subjects(cut)), TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAsync<NotFoundException>(() => queries.GetAsync(AccessScope.Organisation, inbox, gone.DraftId));
+        Assert.Equal("kept", (await queries.GetAsync(AccessScope.Organisation, inbox, kept.DraftId)).Subject);
+    }
+
+    [Fact]
+    public async Task A_delete_still_in_its_window_is_made_when_the_page_goes_away()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        var draft = await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "left behind" });
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => cut.Find("[data-testid=subject]").Click());
+        cut.WaitForAssertion(() => Buttons(cut, "Delete").Single().Click());
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=deleting]")));
+
+        await DisposeComponentsAsync();
+
+        await Assert.ThrowsAsync<NotFoundException>(() => Services.GetRequiredService<DraftQueries>().GetAsync(AccessScope.Organisation, inbox, draft.DraftId));
+    }
+
+    [Fact]
+    public async Task The_keyboard_moves_the_focus_and_the_pane_follows_it()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        foreach (var subject in new[] { "c", "b", "a" })
+        {
+            await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = subject, Cc = ["cc@example.com"] });
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => Assert.Equal(["a", "b", "c"], Subjects(cut)));
+        var keys = Services.GetRequiredService<AgentMail.Review.Web.Console.KeyboardShortcuts>();
+
+        await cut.InvokeAsync(() => keys.OnShortcut("j"));
+        await cut.InvokeAsync(() => keys.OnShortcut("j"));
+
+        cut.WaitForAssertion(() => Assert.Equal("b", cut.Find("[data-testid=pane-subject]").TextContent));
+        Assert.Contains("b", cut.Find("[data-testid=queue-row][aria-current=true]").TextContent);
+        Assert.Equal("cc@example.com", cut.Find("[data-testid=cc]").TextContent);
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "reviewConsole.reveal");
+
+        await cut.InvokeAsync(() => keys.OnShortcut("x"));
+        cut.WaitForAssertion(() => Assert.Contains("1 selected", cut.Find("[data-testid=bulk-bar]").TextContent));
+
+        await cut.InvokeAsync(() => keys.OnShortcut("e"));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=draft-editor]")));
+        await cut.InvokeAsync(() => keys.OnShortcut("Escape"));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=draft-editor]")));
     }
 }

@@ -43,13 +43,16 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section));
         Services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
         Services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
+        Services.AddSingleton<DraftHtml>();
         Services.AddScoped<BrowserClock>();
+        Services.AddScoped<KeyboardShortcuts>();
         Services.AddScoped<ConsoleUser>();
         Services.AddScoped<ConsoleActions>();
 
         Auth = AddAuthorization();
         JSInterop.Mode = JSRuntimeMode.Loose;
-        JSInterop.Setup<string>("reviewConsole.timeZone").SetResult("Europe/Berlin");
+        JSInterop.Setup<string?>("reviewConsole.timeZone").SetResult("Europe/Berlin");
+        JSInterop.Setup<BrowserClock.BrowserLocale?>("reviewConsole.locale", _ => true).SetResult(new BrowserClock.BrowserLocale("en-GB", false, "CET", "CEST"));
         Services.GetRequiredService<IServiceProvider>().MigrateReviewStoreAsync().GetAwaiter().GetResult();
     }
 
@@ -66,6 +69,16 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Auth.SetAuthorized(email);
         Auth.SetClaims(new System.Security.Claims.Claim("sub", email), new System.Security.Claims.Claim("email", email));
         Auth.SetPolicies(policies);
+    }
+
+    /// <summary>The browser's locale for this test: en-GB (24 h) unless a test says otherwise.</summary>
+    public async Task<BrowserClock> BrowserAsync(string timeZone, string locale, bool hour12, string? standard = null, string? daylight = null)
+    {
+        JSInterop.Setup<string?>("reviewConsole.timeZone").SetResult(timeZone);
+        var clock = Services.GetRequiredService<BrowserClock>();
+        await clock.EnsureLoadedAsync();
+        clock.Apply(new BrowserClock.BrowserLocale(locale, hour12, standard, daylight));
+        return clock;
     }
 
     public void SignInAsSupervisor() => SignInAs("supervisor@example.com", ReviewPolicies.Viewer, ReviewPolicies.Supervisor);

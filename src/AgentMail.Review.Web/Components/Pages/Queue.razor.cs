@@ -14,42 +14,28 @@ using MudBlazor;
 namespace AgentMail.Review.Web.Components.Pages;
 
 /// <summary>
-/// The review queue at <c>/</c>: one keyset page of the organisation's drafts, kept live by the change stream. Every action is a
-/// call on <see cref="ConsoleActions"/>; this page only decides what to show.
+/// The review queue at <c>/</c>: the list and the reading pane side by side (one after the other on a narrow
+/// screen), kept live by a throttled change subscription. Its state is <see cref="QueueViewModel"/>; every action is
+/// a call on <see cref="ConsoleActions"/>. The page decides what to show, and nothing else.
 /// </summary>
 public sealed partial class Queue : IAsyncDisposable
 {
-    private readonly HashSet<string> _selected = [];
-    private readonly HashSet<string> _newIds = [];
-    private readonly List<DraftChange> _changedSinceReload = [];
-    private volatile bool _disposed;
-    private readonly Stack<QueueCursor?> _previous = new();
-    private IReadOnlyList<QueueRow> _rows = [];
-    private IReadOnlyDictionary<DraftState, int> _counts = new Dictionary<DraftState, int>();
     private IReadOnlyList<string> _inboxes = [];
-    private QueueFilter _filter = new();
-    private QueueSort _sort = QueueSort.UpdatedNewest;
-    private QueueCursor? _pageStart;
-    private QueueCursor? _next;
-    private bool _loading = true;
-    private bool _help;
-    private Draft? _current;
-    private Draft? _editing;
-    private string? _changedUnderneathBy;
-    private IReadOnlyList<AuditEntry> _audit = [];
-    private Message? _replyTo;
-    private string? _me;
     private Task<AuthenticationState>? _authorisedFor;
     private bool _supervisor;
-    private IDisposable? _subscription;
-    private IJSObjectReference? _shortcuts;
-    private DotNetObjectReference<Queue>? _self;
+    private string? _me;
+    private ThrottledChangeSubscription? _changes;
+    private IDisposable? _keys;
     private ITimer? _clockTick;
-    private static readonly TimeSpan ReloadBatching = TimeSpan.FromMilliseconds(150);
-    private readonly SemaphoreSlim _reloadGate = new(1, 1);
-    private int _reloadPending;
+    private DelayedDeletes _deletes = null!;
+    private string? _reveal;
+    private bool _focusEditor;
+    private bool _scrollTop;
+    private volatile bool _disposed;
 
-    [Inject] private Core.Drafts.ReviewQueue Store { get; set; } = null!;
+    private QueueViewModel Model { get; set; } = null!;
+
+    [Inject] private ReviewQueue Store { get; set; } = null!;
 
     [Inject] private ConsoleActions Actions { get; set; } = null!;
 
@@ -63,6 +49,8 @@ public sealed partial class Queue : IAsyncDisposable
 
     [Inject] private BrowserClock Clock { get; set; } = null!;
 
+    [Inject] private KeyboardShortcuts Shortcuts { get; set; } = null!;
+
     [Inject] private TimeProvider Time { get; set; } = null!;
 
     [Inject] private IDialogService Dialogs { get; set; } = null!;
@@ -71,20 +59,32 @@ public sealed partial class Queue : IAsyncDisposable
 
     [Inject] private IJSRuntime JS { get; set; } = null!;
 
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
+
     [Inject] private IAuthorizationService Authorization { get; set; } = null!;
+
+    [Inject] private ILogger<Queue> Logger { get; set; } = null!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
 
-    private bool AllSelected => _rows.Count > 0 && _rows.All(r => _selected.Contains(r.DraftId));
-
     protected override async Task OnInitializedAsync()
     {
+        Model = new QueueViewModel(Store, Options.Value.PageSize);
+        _deletes = new DelayedDeletes(Time, Actions.UndoWindow, DeleteNowAsync);
+        Model.ReadQueryString(new Uri(Navigation.Uri).Query);
+        // Times are shown in the browser's zone from the first render on: nothing is shown in UTC first.
+        await Clock.EnsureLoadedAsync();
         _me = (await Actions.CurrentActorAsync()).Id;
-        _subscription = Changes.Subscribe(OnDraftChangedAsync);
+        _changes = new ThrottledChangeSubscription(Changes, batch => InvokeAsync(() => OnChangesAsync(batch)), Logger);
         // "in 2 h" and "5 min ago" stay true on a console left open all day.
         _clockTick = Time.CreateTimer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         _inboxes = await Store.InboxIdsAsync();
-        await LoadAsync();
+        await Model.LoadAsync();
+        if (Model.FocusedId is { } linked)
+        {
+            await LoadPaneAsync(linked);
+            _reveal = linked;
+        }
     }
 
     /// <summary>
@@ -99,225 +99,205 @@ public sealed partial class Queue : IAsyncDisposable
         }
 
         _authorisedFor = AuthenticationState;
-        _supervisor = await IsSupervisorAsync();
+        _supervisor = (await Authorization.AuthorizeAsync((await AuthenticationState).User, ReviewPolicies.Supervisor)).Succeeded;
     }
-
-    private async Task<bool> IsSupervisorAsync() =>
-        (await Authorization.AuthorizeAsync((await AuthenticationState).User, ReviewPolicies.Supervisor)).Succeeded;
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (!firstRender)
+        if (firstRender)
         {
-            return;
+            _keys = await Shortcuts.AttachAsync(key => InvokeAsync(() => OnShortcutAsync(key)));
+            StateHasChanged();
         }
 
-        await Clock.LoadAsync();
-        _self = DotNetObjectReference.Create(this);
-        _shortcuts = await JS.InvokeAsync<IJSObjectReference>("reviewConsole.registerShortcuts", _self);
-        StateHasChanged();
+        if (_scrollTop)
+        {
+            _scrollTop = false;
+            await JS.InvokeVoidAsync("reviewConsole.scrollToTop");
+        }
+
+        if (_reveal is { } id)
+        {
+            _reveal = null;
+            await JS.InvokeVoidAsync("reviewConsole.reveal", id);
+        }
+
+        if (_focusEditor)
+        {
+            _focusEditor = false;
+            await JS.InvokeAsync<bool>("reviewConsole.focus", "#draft-editor-text");
+        }
     }
 
-    private async Task LoadAsync()
-    {
-        _loading = true;
-        var page = await Store.PageAsync(_filter, _sort, Options.Value.PageSize, _pageStart);
-        _rows = page.Rows;
-        _next = page.Next;
-        _counts = await Store.CountsAsync();
-        _loading = false;
-    }
-
-    /// <summary>
-    /// Changes arrive from any thread, often in bursts. Each is noted on the circuit's own thread; the page then
-    /// reloads at most one at a time, folding a burst into one reload, and keeps its page, selection and any
-    /// half-typed edit.
-    /// </summary>
-    private async Task OnDraftChangedAsync(DraftChange change)
+    private async Task OnChangesAsync(IReadOnlyList<DraftChange> batch)
     {
         if (_disposed)
         {
             return;
         }
 
-        await InvokeAsync(() => Note(change));
-        if (Interlocked.Exchange(ref _reloadPending, 1) == 1)
+        var focusedBefore = Model.FocusedId;
+        await Model.ApplyChangesAsync(batch);
+        if (Model.Open is { } open && batch.LastOrDefault(c => c.DraftId == open.Draft.DraftId) is { } latest)
         {
-            return;
-        }
-
-        await _reloadGate.WaitAsync();
-        try
-        {
-            // Changes rarely come alone (a batch of sends, a bulk action): take in those arriving just after.
-            await Task.Delay(ReloadBatching);
-            Interlocked.Exchange(ref _reloadPending, 0);
-            if (!_disposed)
+            if (Model.Editing)
             {
-                await InvokeAsync(ReloadAfterChangesAsync);
+                if (latest.Actor.Id != _me && latest.Kind != DraftChangeKind.Created)
+                {
+                    Model.ChangedUnderneathBy = latest.Actor.DisplayName;
+                }
             }
-        }
-        finally
-        {
-            _reloadGate.Release();
-        }
-    }
-
-    private void Note(DraftChange change)
-    {
-        _changedSinceReload.Add(change);
-        if (change.Kind == DraftChangeKind.Created)
-        {
-            _newIds.Add(change.DraftId);
-        }
-
-        if (_editing is not null && change.DraftId == _editing.DraftId && change.Actor.Id != _me)
-        {
-            _changedUnderneathBy = change.Actor.DisplayName;
-            StateHasChanged();
-        }
-    }
-
-    private async Task ReloadAfterChangesAsync()
-    {
-        var changes = _changedSinceReload.ToList();
-        _changedSinceReload.Clear();
-        await LoadAsync();
-        if (_current is not null && _editing is null && changes.LastOrDefault(c => c.DraftId == _current.DraftId) is { } latest)
-        {
-            if (latest.Kind is DraftChangeKind.Deleted or DraftChangeKind.Sent)
+            else if (latest.Kind is DraftChangeKind.Deleted or DraftChangeKind.Sent)
             {
-                _current = null;
+                Model.Open = null;
             }
             else
             {
-                await ShowAsync(_current.DraftId);
+                await LoadPaneAsync(open.Draft.DraftId);
             }
+        }
+
+        if (!Model.Editing && Model.FocusedId != focusedBefore && Model.FocusedId is { } moved)
+        {
+            // The focused draft left the queue: the pane follows the focus to the draft that took its place.
+            await LoadPaneAsync(moved);
         }
 
         StateHasChanged();
     }
 
-    private async Task OnFilterChanged(QueueFilter filter)
+    private async Task SetFilterAsync(QueueFilter filter)
     {
-        _filter = filter;
-        await FirstPageAsync();
+        await Model.SetFilterAsync(filter);
+        WriteUrl();
     }
 
-    private async Task OnSortChanged(QueueSort sort)
+    private async Task SetSortAsync(QueueSort sort)
     {
-        _sort = sort;
-        await FirstPageAsync();
+        await Model.SetSortAsync(sort);
+        WriteUrl();
     }
 
-    private async Task ShowOnly(DraftState state)
+    private async Task ToggleStateAsync(DraftState state)
     {
-        _filter = _filter with { States = _filter.States.SetEquals([state]) ? new HashSet<DraftState>() : new HashSet<DraftState> { state } };
-        await FirstPageAsync();
+        await Model.ToggleStateAsync(state);
+        WriteUrl();
     }
 
-    private async Task FirstPageAsync()
+    private Task NextPageAsync() => Model.NextPageAsync();
+
+    private Task PreviousPageAsync() => Model.PreviousPageAsync();
+
+    private async Task ShowWaitingAsync()
     {
-        _previous.Clear();
-        _pageStart = null;
-        await LoadAsync();
+        await Model.ShowWaitingAsync();
+        if (Model.FocusedId is { } id)
+        {
+            _reveal = id;
+        }
     }
 
-    private async Task NextPageAsync()
+    /// <summary>Filters and the open draft live in the address, so a reload or a shared link shows the same queue.</summary>
+    private void WriteUrl() => Navigation.NavigateTo("/" + Model.ToQueryString(), new NavigationOptions { ReplaceHistoryEntry = true });
+
+    /// <summary>A click on a row, or Enter: the draft gets the focus and the pane shows it (the whole view on a phone).</summary>
+    private async Task OpenAsync(string draftId)
     {
-        _previous.Push(_pageStart);
-        _pageStart = _next;
-        await LoadAsync();
+        await FocusAsync(draftId);
+        Model.PaneOpen = true;
+        _scrollTop = true;
     }
 
-    private async Task PreviousPageAsync()
+    private async Task FocusAsync(string draftId)
     {
-        _pageStart = _previous.Pop();
-        await LoadAsync();
+        if (Model.Editing && Model.Open?.Draft.DraftId != draftId)
+        {
+            CloseEditor();
+        }
+
+        Model.Focus(draftId);
+        await LoadPaneAsync(draftId);
+        WriteUrl();
+        _reveal = draftId;
     }
 
-    private string RowClass(QueueRow row, int index) =>
-        string.Join(' ', new[] { _newIds.Contains(row.DraftId) ? "review-row-new" : null, row.DraftId == _current?.DraftId ? "review-row-current" : null }.Where(c => c is not null));
-
-    private Task OnRowClick(DataGridRowClickEventArgs<QueueRow> args) => ShowAsync(args.Item.DraftId);
-
-    private async Task ShowAsync(string draftId)
+    private async Task LoadPaneAsync(string draftId)
     {
         try
         {
-            _current = await Actions.LoadAsync(draftId);
+            var draft = await Actions.LoadAsync(draftId);
+            var audit = await AuditTrail.ForDraftAsync(draftId);
+            var replyTo = draft.InReplyTo is null ? null : await Messages.FindAsync(draft.InReplyTo);
+            Model.Open = new OpenDraft(draft, audit, replyTo);
         }
         catch (NotFoundException)
         {
-            _current = null;
-            return;
-        }
-
-        _newIds.Remove(draftId);
-
-        _audit = await AuditTrail.ForDraftAsync(draftId);
-        _replyTo = _current.InReplyTo is null ? null : await Messages.FindAsync(_current.InReplyTo);
-    }
-
-    private void Select(QueueRow row, bool selected)
-    {
-        if (selected)
-        {
-            _selected.Add(row.DraftId);
-        }
-        else
-        {
-            _selected.Remove(row.DraftId);
+            Model.Open = null;
         }
     }
 
-    private void SelectAll(bool selected)
+    private void Back()
     {
-        foreach (var row in _rows)
+        Model.PaneOpen = false;
+        if (Model.FocusedId is { } id)
         {
-            Select(row, selected);
+            _reveal = id;
         }
     }
 
-    private async Task EditAsync(QueueRow row)
+    /// <summary>The row the actions apply to: the open draft as the list shows it, or as it was loaded.</summary>
+    private QueueRow? OpenRow => Model.Open is not { } open ? null : Model.Rows.FirstOrDefault(r => r.DraftId == open.Draft.DraftId && r.Version == open.Draft.Version) ?? ToRow(open.Draft);
+
+    private Task EditAsync()
     {
-        await ShowAsync(row.DraftId);
-        _editing = _current;
-        _changedUnderneathBy = null;
+        if (Model.Open is null || Model.Open.Draft.State == DraftState.Sending)
+        {
+            return Task.CompletedTask;
+        }
+
+        Model.Editing = true;
+        Model.ChangedUnderneathBy = null;
+        Model.PaneOpen = true;
+        _focusEditor = true;
+        return Task.CompletedTask;
     }
 
     private async Task SaveEditAsync(DraftPatch patch)
     {
-        var row = ToRow(_editing!);
-        if (_changedUnderneathBy is not null)
+        var row = ToRow(Model.Open!.Draft);
+        if (Model.ChangedUnderneathBy is not null)
         {
-            throw new ConflictException($"{_changedUnderneathBy} changed this draft after you opened it; reload to see their version before saving.");
+            throw new ConflictException($"{Model.ChangedUnderneathBy} changed this draft after you opened it; reload to see their version before saving.");
         }
 
         var saved = await Actions.SaveAsync(row, patch);
-        _editing = null;
-        _current = saved;
+        Model.Editing = false;
         Snackbar.Add("Draft saved.", Severity.Success);
-        await LoadAsync();
+        await LoadPaneAsync(saved.DraftId);
     }
 
     private void CloseEditor()
     {
-        _editing = null;
-        _changedUnderneathBy = null;
+        Model.Editing = false;
+        Model.ChangedUnderneathBy = null;
     }
 
     private async Task ReloadEditorAsync()
     {
-        await ShowAsync(_editing!.DraftId);
-        _editing = _current;
-        _changedUnderneathBy = null;
+        await LoadPaneAsync(Model.Open!.Draft.DraftId);
+        Model.ChangedUnderneathBy = null;
     }
 
-    private async Task ApproveAsync(QueueRow row)
+    private async Task ApproveAsync()
     {
+        if (OpenRow is not { } row || row.State == DraftState.Sending)
+        {
+            return;
+        }
+
         var parameters = new DialogParameters<ConfirmSendDialog> { { d => d.Row, row }, { d => d.UndoWindow, Actions.UndoWindow } };
-        var dialog = await Dialogs.ShowAsync<ConfirmSendDialog>("Approve and send", parameters);
+        // The dialog focuses its Send button itself: Enter sends, Escape cancels.
+        var dialog = await Dialogs.ShowAsync<ConfirmSendDialog>("Approve and send", parameters, new DialogOptions { DefaultFocus = DefaultFocus.None });
         if ((await dialog.Result)?.Canceled != false)
         {
             return;
@@ -334,7 +314,7 @@ public sealed partial class Queue : IAsyncDisposable
                     options.Action = "Undo";
                     options.ActionColor = Color.Inherit;
                     options.VisibleStateDuration = (int)Actions.UndoWindow.TotalMilliseconds;
-                    options.OnClick = _ => UndoAsync(approved);
+                    options.OnClick = _ => UndoApprovalAsync([approved]);
                 });
             }
             else
@@ -344,16 +324,44 @@ public sealed partial class Queue : IAsyncDisposable
         });
     }
 
-    private Task UndoAsync(Draft approved) => InvokeAsync(() => RunAsync(async () =>
+    private Task UndoApprovalAsync(IReadOnlyList<Draft> approved) => InvokeAsync(async () =>
     {
-        await Actions.UndoApprovalAsync(approved);
-        Snackbar.Add("Undone: the draft did not leave and waits for review again.", Severity.Info);
-    }));
+        var results = new List<ActionResult>();
+        foreach (var draft in approved)
+        {
+            try
+            {
+                await Actions.UndoApprovalAsync(draft);
+                results.Add(ActionResult.Ok(draft.DraftId, "undone"));
+            }
+            catch (ReviewException e)
+            {
+                results.Add(ActionResult.Failed(draft.DraftId, e));
+            }
+        }
 
-    private async Task RescheduleAsync(QueueRow row)
+        var failed = results.Where(r => !r.Succeeded).ToList();
+        if (failed.Count == 0)
+        {
+            Snackbar.Add(approved.Count == 1 ? "Undone: the draft did not leave and waits for review again." : $"Undone: none of the {approved.Count} drafts left; they wait for review again.", Severity.Info);
+        }
+        else
+        {
+            Snackbar.Add(string.Join(" ", failed.Select(f => f.Message)), Severity.Error);
+        }
+
+        await Model.LoadAsync();
+        StateHasChanged();
+    });
+
+    private async Task RescheduleAsync()
     {
-        var sendAt = await AskSendTimeAsync(row.SendAt);
-        if (sendAt is not { } choice)
+        if (OpenRow is not { } row || row.State == DraftState.Sending)
+        {
+            return;
+        }
+
+        if (await AskSendTimeAsync(row.SendAt) is not { } choice)
         {
             return;
         }
@@ -376,58 +384,79 @@ public sealed partial class Queue : IAsyncDisposable
         return result is null || result.Canceled ? null : new ScheduleChoice((DateTime?)result.Data);
     }
 
-    private async Task DeleteAsync(QueueRow row)
+    /// <summary>Delete with undo: the row says "Deleting… Undo" for the undo window; the delete is made when it ends.</summary>
+    private async Task DeleteAsync()
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync("Delete draft?",
-            $"“{row.Subject ?? "(no subject)"}” to {string.Join(", ", row.To)} will be deleted{(row.State == DraftState.Scheduled ? " and its scheduled send cancelled" : "")}.",
-            yesText: "Delete", cancelText: "Cancel");
-        if (confirmed != true)
+        if (OpenRow is not { } row || row.State == DraftState.Sending || _deletes.IsWaiting(row.DraftId))
         {
             return;
         }
 
-        await RunAsync(async () =>
+        await _deletes.ScheduleAsync([row]);
+        if (_deletes.Window > TimeSpan.Zero)
         {
-            await Actions.DeleteAsync(row);
-            Snackbar.Add("Draft deleted.", Severity.Success);
-        });
-    }
-
-    private async Task BulkApproveAsync()
-    {
-        var confirmed = await Dialogs.ShowMessageBoxAsync("Approve and send?", $"{_selected.Count} drafts will be sent.", yesText: "Send", cancelText: "Cancel");
-        if (confirmed == true)
-        {
-            await BulkAsync("Approve and send", async row => { await Actions.ApproveAsync(row); return "sending"; });
-        }
-    }
-
-    private async Task BulkRescheduleAsync()
-    {
-        var sendAt = await AskSendTimeAsync(null);
-        if (sendAt is { } choice)
-        {
-            await BulkAsync("Reschedule", async row =>
+            Snackbar.Add($"Deleting “{row.Subject ?? "(no subject)"}”.", Severity.Normal, options =>
             {
-                await Actions.RescheduleAsync(row, choice.Value);
-                return choice.Value is { } at ? $"rescheduled for {Clock.Format(at)}" : "schedule cleared";
+                options.Action = "Undo";
+                options.ActionColor = Color.Inherit;
+                options.VisibleStateDuration = (int)_deletes.Window.TotalMilliseconds;
+                options.OnClick = _ => InvokeAsync(() => UndoDelete(row.DraftId));
             });
         }
     }
 
-    private async Task BulkDeleteAsync()
+    private void UndoDelete(string draftId)
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync("Delete drafts?", $"{_selected.Count} drafts will be deleted.", yesText: "Delete", cancelText: "Cancel");
-        if (confirmed == true)
+        if (_deletes.Undo(draftId))
         {
-            await BulkAsync("Delete", async row => { await Actions.DeleteAsync(row); return "deleted"; });
+            Snackbar.Add("Kept: the draft was not deleted.", Severity.Info);
         }
+
+        StateHasChanged();
     }
 
-    private async Task BulkAsync(string title, Func<QueueRow, Task<string>> action)
+    /// <summary>When a delete's undo window ends (or the page goes away): the deletes themselves.</summary>
+    private async Task DeleteNowAsync(IReadOnlyList<QueueRow> rows)
+    {
+        var results = await ConsoleActions.ForEachAsync(rows, async row => { await Actions.DeleteAsync(row); return "deleted"; });
+        if (_disposed)
+        {
+            return;
+        }
+
+        await InvokeAsync(async () =>
+        {
+            if (rows.Count > 1)
+            {
+                await ShowSummaryAsync("Delete", rows, results);
+            }
+            else if (results.FirstOrDefault(r => !r.Succeeded) is { } failed)
+            {
+                Snackbar.Add(failed.Message, Severity.Error);
+            }
+
+            StateHasChanged();
+        });
+    }
+
+    private async Task<bool> ConfirmBulkAsync(string title, string message, string confirm, bool destructive, IReadOnlyList<QueueRow> rows)
+    {
+        var dialog = await Dialogs.ShowAsync<BulkConfirmDialog>(title, new DialogParameters<BulkConfirmDialog>
+        {
+            { d => d.Title, title },
+            { d => d.Message, message },
+            { d => d.ConfirmText, confirm },
+            { d => d.Destructive, destructive },
+            { d => d.UndoWindow, Actions.UndoWindow },
+            { d => d.Rows, rows },
+        }, new DialogOptions { DefaultFocus = DefaultFocus.None });
+        return (await dialog.Result)?.Canceled == false;
+    }
+
+    private async Task<IReadOnlyList<QueueRow>> SelectedRowsAsync()
     {
         var rows = new List<QueueRow>();
-        foreach (var id in _selected.ToList())
+        foreach (var id in Model.Selected.ToList())
         {
             if (await Store.RowAsync(id) is { } row)
             {
@@ -435,15 +464,91 @@ public sealed partial class Queue : IAsyncDisposable
             }
         }
 
-        var results = await ConsoleActions.ForEachAsync(rows, action);
-        _selected.Clear();
-        await LoadAsync();
-        await Dialogs.ShowAsync<BulkSummaryDialog>(title, new DialogParameters<BulkSummaryDialog>
+        return rows;
+    }
+
+    private async Task BulkApproveAsync()
+    {
+        var rows = await SelectedRowsAsync();
+        if (!await ConfirmBulkAsync("Approve and send?", $"{rows.Count} drafts will be sent:", "Send", false, rows))
+        {
+            return;
+        }
+
+        var approved = new List<Draft>();
+        var results = await ConsoleActions.ForEachAsync(rows, async row =>
+        {
+            approved.Add(await Actions.ApproveAsync(row));
+            return Actions.UndoWindow > TimeSpan.Zero ? "sending" : "sent";
+        });
+        Model.Selected.Clear();
+        await Model.LoadAsync();
+        if (await ShowSummaryAsync("Approve and send", rows, results, canUndo: approved.Count > 0 && Actions.UndoWindow > TimeSpan.Zero))
+        {
+            await UndoApprovalAsync(approved);
+        }
+    }
+
+    private async Task BulkRescheduleAsync()
+    {
+        var rows = await SelectedRowsAsync();
+        if (await AskSendTimeAsync(null) is not { } choice)
+        {
+            return;
+        }
+
+        var results = await ConsoleActions.ForEachAsync(rows, async row =>
+        {
+            await Actions.RescheduleAsync(row, choice.Value);
+            return choice.Value is { } at ? $"rescheduled for {Clock.Format(at)}" : "schedule cleared";
+        });
+        Model.Selected.Clear();
+        await Model.LoadAsync();
+        await ShowSummaryAsync("Reschedule", rows, results);
+    }
+
+    private async Task BulkDeleteAsync()
+    {
+        var rows = (await SelectedRowsAsync()).Where(r => !_deletes.IsWaiting(r.DraftId)).ToList();
+        if (!await ConfirmBulkAsync("Delete drafts?", $"{rows.Count} drafts will be deleted:", "Delete", true, rows))
+        {
+            return;
+        }
+
+        Model.Selected.Clear();
+        await _deletes.ScheduleAsync(rows);
+        if (_deletes.Window > TimeSpan.Zero)
+        {
+            Snackbar.Add($"Deleting {rows.Count} drafts.", Severity.Normal, options =>
+            {
+                options.Action = "Undo";
+                options.ActionColor = Color.Inherit;
+                options.VisibleStateDuration = (int)_deletes.Window.TotalMilliseconds;
+                options.OnClick = _ => InvokeAsync(() =>
+                {
+                    var kept = rows.Count(r => _deletes.Undo(r.DraftId));
+                    Snackbar.Add($"Kept {kept} drafts: none was deleted.", Severity.Info);
+                    StateHasChanged();
+                });
+            });
+        }
+    }
+
+    /// <summary>What happened to each draft of a bulk action; true when the supervisor chose "Undo".</summary>
+    private async Task<bool> ShowSummaryAsync(string title, IReadOnlyList<QueueRow> rows, IReadOnlyList<ActionResult> results, bool canUndo = false)
+    {
+        var dialog = await Dialogs.ShowAsync<BulkSummaryDialog>(title, new DialogParameters<BulkSummaryDialog>
         {
             { d => d.Results, results },
             { d => d.Subjects, rows.ToDictionary(r => r.DraftId, r => r.Subject ?? "(no subject)") },
+            { d => d.CanUndo, canUndo },
         });
+        var result = await dialog.Result;
+        return result is { Canceled: false, Data: true };
     }
+
+    private async Task ShowHelpAsync() =>
+        await Dialogs.ShowAsync<ShortcutHelpDialog>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = true, DefaultFocus = DefaultFocus.None, CloseButton = true });
 
     /// <summary>Shows the drafts service's refusal (validation, conflict, gone) to the supervisor instead of failing the circuit.</summary>
     private async Task RunAsync(Func<Task> action)
@@ -457,40 +562,52 @@ public sealed partial class Queue : IAsyncDisposable
             Snackbar.Add(e.Message, Severity.Error);
         }
 
-        await LoadAsync();
+        if (Model.Open is { } open)
+        {
+            await LoadPaneAsync(open.Draft.DraftId);
+        }
     }
 
-    [JSInvokable]
-    public async Task OnShortcut(string key)
+    private async Task OnShortcutAsync(string key)
     {
-        var supervisor = await IsSupervisorAsync();
-        var index = _current is null ? -1 : _rows.ToList().FindIndex(r => r.DraftId == _current.DraftId);
-        var row = index >= 0 ? _rows[index] : null;
         switch (key)
         {
-            case "j" when _rows.Count > 0:
-                await ShowAsync(_rows[Math.Min(index + 1, _rows.Count - 1)].DraftId);
+            case "j" or "k" when !Model.Editing:
+                if (Model.MoveFocus(key == "j" ? 1 : -1) is { } next)
+                {
+                    await FocusAsync(next);
+                }
+
                 break;
-            case "k" when _rows.Count > 0:
-                await ShowAsync(_rows[Math.Max(index - 1, 0)].DraftId);
+            case "Enter" when Model.FocusedId is { } focused:
+                await OpenAsync(focused);
                 break;
-            case "e" when supervisor && row is not null:
-                await EditAsync(row);
+            case "Escape" when Model.Editing:
+                CloseEditor();
                 break;
-            case "a" when supervisor && row is not null:
-                await ApproveAsync(row);
+            case "Escape" when Model.PaneOpen:
+                Back();
                 break;
-            case "r" when supervisor && row is not null:
-                await RescheduleAsync(row);
+            case "e" when _supervisor:
+                await EditAsync();
                 break;
-            case "Delete" when supervisor && row is not null:
-                await DeleteAsync(row);
+            case "a" when _supervisor && !Model.Editing:
+                await ApproveAsync();
+                break;
+            case "r" when _supervisor && !Model.Editing:
+                await RescheduleAsync();
+                break;
+            case "#" or "Delete" when _supervisor && !Model.Editing:
+                await DeleteAsync();
+                break;
+            case "x" when _supervisor && Model.FocusedId is { } selected:
+                Model.ToggleSelected(selected);
                 break;
             case "/":
-                await JS.InvokeVoidAsync("reviewConsole.focus", "#queue-search");
+                await JS.InvokeAsync<bool>("reviewConsole.focus", "#queue-search");
                 break;
             case "?":
-                _help = !_help;
+                await ShowHelpAsync();
                 break;
         }
 
@@ -503,21 +620,17 @@ public sealed partial class Queue : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        _subscription?.Dispose();
+        _changes?.Dispose();
         _clockTick?.Dispose();
-        if (_shortcuts is not null)
+        _keys?.Dispose();
+        try
         {
-            try
-            {
-                await _shortcuts.InvokeVoidAsync("dispose");
-                await _shortcuts.DisposeAsync();
-            }
-            catch (JSDisconnectedException)
-            {
-                // The browser is already gone; nothing is left to unregister.
-            }
+            // A delete still in its undo window is made now: leaving the page (or closing the tab) is not an undo.
+            await _deletes.DisposeAsync();
         }
-
-        _self?.Dispose();
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Deletes waiting out their undo window could not be made when the queue closed");
+        }
     }
 }

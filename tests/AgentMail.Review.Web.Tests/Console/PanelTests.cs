@@ -47,6 +47,20 @@ public sealed class PanelTests : ConsoleTestContext
     }
 
     [Fact]
+    public void A_send_an_agent_asked_for_is_marked_on_its_row_with_who_asked()
+    {
+        var held = Row("d1", "Offer", ["a@example.com"], Start.UtcDateTime, DraftState.Scheduled) with { AwaitingApproval = true, SendRequestedBy = "crm agent" };
+        var cut = Render<QueueList>(p => p
+            .Add(l => l.Rows, [held, Row("d2", "Other", ["b@example.com"])])
+            .Add(l => l.CanAct, true));
+
+        var rows = cut.FindAll("[data-testid=queue-row]");
+        Assert.Equal("agent asked to send", rows[0].QuerySelector("[data-testid=send-requested]")!.TextContent);
+        Assert.Contains("crm agent", rows[0].QuerySelector("[data-testid=send-requested]")!.GetAttribute("title"));
+        Assert.Null(rows[1].QuerySelector("[data-testid=send-requested]"));
+    }
+
+    [Fact]
     public void A_row_waiting_out_its_delete_offers_undo()
     {
         string? undone = null;

@@ -37,7 +37,7 @@ public sealed class AdminTests(ConsoleBrowser browser) : IClassFixture<ConsoleBr
     }
 
     [Fact]
-    public async Task Turning_on_review_stops_agents_sending_from_that_inbox()
+    public async Task Turning_on_review_holds_agents_sends_from_that_inbox_for_approval()
     {
         var inbox = await browser.CreateInboxAsync();
         var draft = await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = "needs a look" });
@@ -48,7 +48,11 @@ public sealed class AdminTests(ConsoleBrowser browser) : IClassFixture<ConsoleBr
         await Expect(page.GetByText($"{inbox} now needs a supervisor's approval.")).ToBeVisibleAsync();
 
         var send = await browser.Api.PostAsJsonAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}/send", new { });
-        Assert.Equal(HttpStatusCode.Forbidden, send.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, send.StatusCode);
+        var held = await browser.Api.GetStringAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}");
+        Assert.Contains("\"send_requested_at\"", held);
+        var messages = await browser.Api.GetStringAsync($"/v0/inboxes/{inbox}/messages");
+        Assert.Contains("\"count\":0", messages);
     }
 
     [Fact]

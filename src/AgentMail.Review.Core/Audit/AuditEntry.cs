@@ -41,4 +41,5 @@ public static class AuditActions
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string Deleted = "deleted";
+    public const string HeldForReply = "held_for_reply";
 }

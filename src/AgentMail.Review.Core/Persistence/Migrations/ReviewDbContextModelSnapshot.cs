@@ -182,6 +182,9 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.Property<string>("FailureReason")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("HeldReason")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Html")
                         .HasColumnType("TEXT");
 
@@ -303,6 +306,11 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OnReply")
+                        .IsRequired()
+                        .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("ReviewRequired")

@@ -6,7 +6,6 @@ using AgentMail.Review.Core.Inbound;
 using Microsoft.Extensions.Options;
 using SmtpServer;
 using SmtpServer.Mail;
-using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -41,15 +40,15 @@ internal sealed partial class SmtpListener(
 
         var endpoint = new IPEndPoint(settings.HostAddress(), settings.Port);
         var certificate = settings.LoadCertificate();
-        var listeners = new ReportingEndpointListenerFactory();
+        var listeners = new SizeLimitedListenerFactory(settings.MaxMessageBytes);
         var components = new SmtpServer.ComponentModel.ServiceProvider();
         components.Add(listeners);
         components.Add(new InboxesOnly(inbound));
-        components.Add(new ReceivedMessageStore(inbound, logger));
+        components.Add(new ReceivedMessageStore(inbound, settings.MaxMessageBytes, logger));
         var smtpOptions = new SmtpServerOptionsBuilder()
             .ServerName(settings.ServerName ?? Environment.MachineName)
-            // Strict: a message past the limit ends the session there, instead of being read into memory to the end.
-            .MaxMessageSize(settings.MaxMessageBytes, MaxMessageSizeHandling.Strict)
+            // Advertised as SIZE, and a larger announced size is refused at MAIL FROM; the connections enforce it.
+            .MaxMessageSize(settings.MaxMessageBytes, MaxMessageSizeHandling.Ignore)
             .CommandWaitTimeout(settings.CommandTimeout)
             .Endpoint(builder =>
             {
@@ -63,20 +62,15 @@ internal sealed partial class SmtpListener(
         _server = new SmtpServer.SmtpServer(smtpOptions, components);
         _server.SessionFaulted += (_, e) => LogSessionFaulted(logger, e.Exception);
         _running = _server.StartAsync(_stopping.Token);
-        if (await Task.WhenAny(listeners.Started, _running) != listeners.Started)
+        await Task.WhenAny(listeners.Started, _running);
+        if (!listeners.Started.IsCompletedSuccessfully)
         {
-            try
-            {
-                await _running;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw new InvalidOperationException(
-                    $"Inbound:Smtp: cannot listen on {endpoint} ({e.Message}); set Inbound:Smtp:Port to a free port or Inbound:Smtp:Enabled to false", e);
-            }
+            var problem = listeners.Started.Exception?.InnerException ?? _running.Exception?.InnerException;
+            throw new InvalidOperationException(
+                $"Inbound:Smtp: cannot listen on {endpoint} ({problem?.Message ?? "the listener stopped"}); set Inbound:Smtp:Port to a free port or Inbound:Smtp:Enabled to false", problem);
         }
 
-        LocalEndPoint = await listeners.Started;
+        LocalEndPoint = listeners.Started.Result;
         LogListening(logger, LocalEndPoint.ToString() ?? endpoint.ToString(), settings.MaxMessageBytes, certificate is null ? "no STARTTLS" : "STARTTLS offered");
         await base.StartAsync(cancellationToken);
     }
@@ -96,20 +90,6 @@ internal sealed partial class SmtpListener(
         base.Dispose();
     }
 
-    /// <summary>Reports the address the listener bound, which is known only once the socket is open.</summary>
-    private sealed class ReportingEndpointListenerFactory : EndpointListenerFactory
-    {
-        private readonly TaskCompletionSource<EndPoint> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<EndPoint> Started => _started.Task;
-
-        protected override void OnEndpointStarted(EndpointEventArgs args)
-        {
-            _started.TrySetResult(args.LocalEndPoint);
-            base.OnEndpointStarted(args);
-        }
-    }
-
     /// <summary>RCPT: only this server's inboxes. Anything else is refused, so the listener can never be used to relay.</summary>
     private sealed class InboxesOnly(InboundMailService inbound) : IMailboxFilter
     {
@@ -127,12 +107,17 @@ internal sealed partial class SmtpListener(
     }
 
     /// <summary>DATA: parsed and stored whole, or refused with a reply code saying whether trying again can help.</summary>
-    private sealed class ReceivedMessageStore(InboundMailService inbound, ILogger logger) : MessageStore
+    private sealed class ReceivedMessageStore(InboundMailService inbound, int maxMessageBytes, ILogger logger) : MessageStore
     {
         private static readonly byte[] LineEnd = "\r\n"u8.ToArray();
 
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            if (context.Properties.TryGetValue(SizeLimitedListenerFactory.PipeKey, out var pipe) && ((SizeLimitedPipe)pipe).Exceeded)
+            {
+                return new SmtpResponse(SmtpReplyCode.SizeLimitExceeded, $"5.3.4 message too big: this server takes messages up to {maxMessageBytes} bytes");
+            }
+
             // The library hands over the message without the CRLF that ended its last line; the stored MIME keeps it.
             var raw = new byte[buffer.Length + LineEnd.Length];
             buffer.CopyTo(raw);

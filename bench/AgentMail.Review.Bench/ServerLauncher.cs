@@ -176,6 +176,8 @@ public sealed class ServerLauncher : IAsyncDisposable
         // One API key stands in for many agents here, so its per-key rate limit (default 50/s) would measure the
         // limiter, not the server; --server-env Review__RateLimit__Enabled=true puts it back.
         start.Environment["Review__RateLimit__Enabled"] = "false";
+        // The benchmark receives no mail; Development's fixed SMTP port would clash with a server already running.
+        start.Environment["Inbound__Smtp__Enabled"] = "false";
         start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("ASPNETCORE_HTTP_PORTS");

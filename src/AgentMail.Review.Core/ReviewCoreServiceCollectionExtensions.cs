@@ -44,6 +44,7 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<InboxService>();
+        services.AddSingleton<Inbound.InboundMailService>();
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<Forwarding>();

@@ -6,6 +6,7 @@ using AgentMail.Review.Web.Auth;
 using AgentMail.Review.Web.Console;
 using AgentMail.Review.Web.Drafts;
 using AgentMail.Review.Web.Health;
+using AgentMail.Review.Web.Inbound;
 using AgentMail.Review.Web.Inboxes;
 using AgentMail.Review.Web.Messages;
 using AgentMail.Review.Web.Scheduling;
@@ -24,6 +25,7 @@ builder.Services.AddReviewSignIn(builder.Configuration, builder.Environment);
 builder.Services.AddReviewRateLimiting(builder.Configuration);
 builder.Services.AddReviewConsole();
 builder.Services.AddReviewHealth();
+builder.Services.AddReviewInbound(builder.Configuration);
 
 var app = builder.Build();
 

@@ -52,6 +52,9 @@ public sealed class Draft
 
     public string? FailureReason { get; set; }
 
+    /// <summary>Why the draft was taken off the schedule by itself (a reply arrived in its thread); cleared when it is scheduled again.</summary>
+    public string? HeldReason { get; set; }
+
     /// <summary>
     /// The supervisor who approved this content for sending. Any edit of what the recipients would read clears it,
     /// so an approval never covers words nobody reviewed. Review-required inboxes send only approved drafts on their own.
@@ -94,6 +97,7 @@ public sealed class Draft
     {
         SendAt = sendAt;
         FailureReason = null;
+        HeldReason = null;
         DeliveryAttempts = 0;
         Labels.Remove(ScheduledLabel);
         if (sendAt is null)
@@ -137,6 +141,17 @@ public sealed class Draft
 
         SendRequestedAt = now;
         SendRequestedBy = requestedBy;
+    }
+
+    /// <summary>
+    /// A reply arrived in this draft's thread: it goes back to waiting for a person, saying why. An approval given
+    /// before the reply was for a conversation that has moved on, so it goes too.
+    /// </summary>
+    public void HoldForReply(string reason)
+    {
+        Schedule(null);
+        WithdrawApproval();
+        HeldReason = reason;
     }
 
     /// <summary>A transient failure: the draft goes back to the schedule, to be claimed again at <paramref name="retryAt"/>.</summary>

@@ -15,6 +15,9 @@ public sealed class Inbox
     /// <summary>When set, agents may not send from this inbox: a supervisor approves every draft.</summary>
     public bool ReviewRequired { get; set; }
 
+    /// <summary>What a reply arriving in a thread does to this inbox's follow-ups scheduled in it.</summary>
+    public OnReplyPolicy OnReply { get; set; } = OnReplyPolicy.Hold;
+
     public DateTime CreatedAt { get; init; }
 
     public DateTime UpdatedAt { get; set; }

@@ -175,6 +175,30 @@ public sealed partial class InboxService(
         return inbox;
     }
 
+    /// <summary>What a reply arriving in a thread does to the inbox's follow-ups scheduled in it, from the next reply on.</summary>
+    public async Task<Inbox> SetOnReplyAsync(string inboxId, OnReplyPolicy onReply, CancellationToken ct = default)
+    {
+        if (!Enum.IsDefined(onReply))
+        {
+            throw new ValidationException("on_reply", $"must be one of {string.Join(", ", Enum.GetNames<OnReplyPolicy>())}");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var inbox = await db.Inboxes.FirstOrDefaultAsync(i => i.InboxId == inboxId, ct)
+            ?? throw new NotFoundException($"inbox {inboxId} not found");
+        if (inbox.OnReply != onReply)
+        {
+            inbox.OnReply = onReply;
+            inbox.UpdatedAt = clock.UtcNowMs();
+            await using (await writeLock.EnterAsync(ct))
+            {
+                await db.SaveChangesAsync(ct);
+            }
+        }
+
+        return inbox;
+    }
+
     /// <summary>
     /// Deletes an inbox with its drafts, its messages and their attachments' bytes, in one transaction. Refused (409,
     /// naming them) while any of its drafts is scheduled (held sends included) or being sent: those are on their way

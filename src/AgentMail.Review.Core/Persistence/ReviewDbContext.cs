@@ -46,6 +46,7 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
             inbox.ToTable("inboxes");
             inbox.HasKey(i => i.InboxId);
             inbox.Ignore(i => i.Domain);
+            inbox.Property(i => i.OnReply).HasConversion<string>().HasMaxLength(8);
             inbox.HasIndex(i => i.ClientId).IsUnique();
             inbox.HasIndex(i => new { i.UpdatedAt, i.InboxId });
         });

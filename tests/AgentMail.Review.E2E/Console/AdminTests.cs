@@ -47,12 +47,29 @@ public sealed class AdminTests(ConsoleBrowser browser) : IClassFixture<ConsoleBr
         await page.GetByLabel($"Review required for {inbox}").CheckAsync();
         await Expect(page.GetByText($"{inbox} now needs a supervisor's approval.")).ToBeVisibleAsync();
 
+        // The agent's send is held for a supervisor (202 with the Message-ID it will have), not delivered.
         var send = await browser.Api.PostAsJsonAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}/send", new { });
         Assert.Equal(HttpStatusCode.Accepted, send.StatusCode);
         var held = await browser.Api.GetStringAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}");
         Assert.Contains("\"send_requested_at\"", held);
         var messages = await browser.Api.GetStringAsync($"/v0/inboxes/{inbox}/messages");
         Assert.Contains("\"count\":0", messages);
+    }
+
+    [Fact]
+    public async Task An_admin_chooses_what_a_reply_does_to_an_inboxs_follow_ups()
+    {
+        var inbox = await browser.CreateInboxAsync();
+        var page = await browser.SignInAsync("admin@example.com");
+        await page.GotoAsync("/admin");
+
+        await page.GetByLabel($"When a reply arrives in {inbox}").ClickAsync();
+        await page.GetByText("Cancel follow-ups", new() { Exact = true }).ClickAsync();
+        await Expect(page.GetByText($"A reply in {inbox} now cancels the follow-ups scheduled in its thread.")).ToBeVisibleAsync();
+
+        await page.ReloadAsync();
+        var row = page.Locator("[data-testid=inboxes] tr", new() { HasText = inbox });
+        await Expect(row.Locator("input:not([type=checkbox])").First).ToHaveValueAsync("Cancel follow-ups");
     }
 
     [Fact]

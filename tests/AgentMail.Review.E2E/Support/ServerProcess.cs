@@ -20,6 +20,9 @@ public sealed record ServerOptions
     /// <summary>A loopback port; a free one when unset.</summary>
     public int? Port { get; init; }
 
+    /// <summary>The loopback port of the server's SMTP listener (<c>Inbound:Smtp:Port</c>); a free one when unset.</summary>
+    public int? SmtpPort { get; init; }
+
     /// <summary>Extra environment for the server, e.g. <c>Delivery__Transport</c>; a null value removes an inherited variable.</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
@@ -41,11 +44,12 @@ public sealed class ServerProcess : IAsyncDisposable
     private int _droppedLogLines;
     private bool _ownsDataFolder;
 
-    private ServerProcess(Process process, ServerOptions options, int port, string apiKey, string dataFolder, bool ownsDataFolder)
+    private ServerProcess(Process process, ServerOptions options, int port, int smtpPort, string apiKey, string dataFolder, bool ownsDataFolder)
     {
         _process = process;
         Options = options;
         Port = port;
+        SmtpPort = smtpPort;
         ApiKey = apiKey;
         DataFolder = dataFolder;
         _ownsDataFolder = ownsDataFolder;
@@ -55,6 +59,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public Uri BaseUrl { get; }
 
     public int Port { get; }
+
+    /// <summary>Where the server receives mail (its SMTP listener on 127.0.0.1).</summary>
+    public int SmtpPort { get; }
 
     public string ApiKey { get; }
 
@@ -114,11 +121,12 @@ public sealed class ServerProcess : IAsyncDisposable
         var apiKey = options.ApiKey ?? $"am_e2e_{RandomNumberGenerator.GetHexString(32, lowercase: true)}";
 
         // A free port can be taken by someone else between probing and binding; only a port we chose is worth retrying.
-        var attempts = options.Port is null ? 3 : 1;
+        var attempts = options.Port is null || options.SmtpPort is null ? 3 : 1;
         for (var attempt = 1; ; attempt++)
         {
             var port = options.Port ?? FreeLoopbackPort();
-            var server = Launch(options, port, apiKey, dataFolder, ownsDataFolder);
+            var smtpPort = options.SmtpPort ?? FreeLoopbackPort();
+            var server = Launch(options, port, smtpPort, apiKey, dataFolder, ownsDataFolder);
             try
             {
                 await server.WaitUntilHealthyAsync(options.StartTimeout, ct);
@@ -154,6 +162,7 @@ public sealed class ServerProcess : IAsyncDisposable
             DataFolder = DataFolder,
             ApiKey = ApiKey,
             Port = Port,
+            SmtpPort = SmtpPort,
             Environment = environment ?? Options.Environment,
         }, ct);
         next._ownsDataFolder = _ownsDataFolder;
@@ -242,7 +251,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static ServerProcess Launch(ServerOptions options, int port, string apiKey, string dataFolder, bool ownsDataFolder)
+    private static ServerProcess Launch(ServerOptions options, int port, int smtpPort, string apiKey, string dataFolder, bool ownsDataFolder)
     {
         var start = new ProcessStartInfo
         {
@@ -263,6 +272,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Review__DevApiKey"] = apiKey;
         // Sending mechanics are tested in inboxes without review unless a test asks for the product's default.
         start.Environment["Review__Policy__DefaultReviewRequired"] = "false";
+        // Development's listener port (2525) fits one server per machine; every test server gets its own.
+        start.Environment["Inbound__Smtp__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // Every SQL statement at Information would bury the lines that explain a failure.
         start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Warning";
         start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
@@ -281,7 +292,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var server = new ServerProcess(process, options, port, apiKey, dataFolder, ownsDataFolder);
+        var server = new ServerProcess(process, options, port, smtpPort, apiKey, dataFolder, ownsDataFolder);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data is null ? null : $"[stderr] {e.Data}");
         if (!process.Start())

@@ -35,6 +35,8 @@ public class ReviewApiFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Review", $"Data Source={DatabasePath}");
         builder.UseSetting("Review:DevApiKey", DevKey);
+        // Many hosts run at once here; none needs to receive mail, and Development's fixed SMTP port fits only one.
+        builder.UseSetting("Inbound:Smtp:Enabled", "false");
         if (!UsesProductPolicy)
         {
             // The API's mechanics are tested in inboxes without review; the gate's tests keep the product's default.

@@ -182,6 +182,9 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.Property<string>("FailureReason")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("HeldReason")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Html")
                         .HasColumnType("TEXT");
 
@@ -306,6 +309,11 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Metadata")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OnReply")
+                        .IsRequired()
+                        .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("ReviewRequired")

@@ -1,0 +1,73 @@
+using AgentMail.Review.Core.Audit;
+using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Inboxes;
+using AgentMail.Review.Core.Messages;
+using AgentMail.Review.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentMail.Review.Core.Drafts;
+
+/// <summary>Follow-ups when the recipient answers: held for a person, cancelled, or left, as the inbox says.</summary>
+public sealed partial class DraftsService
+{
+    public const string CancelledForReplyReason = "cancelled: the recipient replied";
+
+    public static string HeldForReplyReason(string from, DateTime at) =>
+        $"a reply from {from} arrived at {at:yyyy-MM-dd HH:mm:ss} UTC; held for a person";
+
+    /// <summary>
+    /// Applies the inbox's <see cref="Inbox.OnReply"/> to its drafts scheduled in the thread <paramref name="reply"/>
+    /// joined. Runs inside the caller's transaction, under its hold on the write lock, so the reply and what it did to
+    /// the follow-ups commit together: no follow-up can be claimed for sending between the two, and a claim or job for
+    /// a version before the hold finds nothing. Drafts already sending are left alone. The caller publishes the returned
+    /// changes after its commit (<see cref="PublishFollowUpChanges"/>).
+    /// </summary>
+    internal async Task<IReadOnlyList<DraftChange>> ApplyReplyToFollowUpsAsync(ReviewDbContext db, Inbox inbox, Message reply, DateTime now, CancellationToken ct)
+    {
+        if (inbox.OnReply == OnReplyPolicy.None)
+        {
+            return [];
+        }
+
+        var followUps = await db.Drafts
+            .Where(d => d.InboxId == inbox.InboxId && d.ThreadId == reply.ThreadId && d.State == DraftState.Scheduled)
+            .ToListAsync(ct);
+        var changes = new List<DraftChange>();
+        foreach (var draft in followUps)
+        {
+            var wasDueAt = draft.SendAt;
+            if (inbox.OnReply == OnReplyPolicy.Cancel)
+            {
+                var attachmentIds = draft.Attachments.Select(a => a.AttachmentId).ToList();
+                if (attachmentIds.Count > 0)
+                {
+                    await db.AttachmentContents.Where(c => attachmentIds.Contains(c.AttachmentId)).ExecuteDeleteAsync(ct);
+                }
+
+                db.Drafts.Remove(draft);
+                db.AuditEntries.Add(Audit(draft, Actor.System, AuditActions.Deleted, now, new { reason = CancelledForReplyReason, message_id = reply.MessageId, send_at = wasDueAt }));
+                changes.Add(new DraftChange(DraftChangeKind.Deleted, draft.DraftId, draft.InboxId, draft.Version, draft.State, wasDueAt, Actor.System, now));
+            }
+            else
+            {
+                draft.HoldForReply(HeldForReplyReason(reply.From, now));
+                draft.UpdatedAt = now;
+                draft.Version++;
+                db.AuditEntries.Add(Audit(draft, Actor.System, AuditActions.HeldForReply, now, new { reason = draft.HeldReason, message_id = reply.MessageId, send_at = wasDueAt }));
+                changes.Add(new DraftChange(DraftChangeKind.Updated, draft.DraftId, draft.InboxId, draft.Version, draft.State, draft.SendAt, Actor.System, now));
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>After the reply's commit: the console, the hub and the scheduler (which drops the held drafts' jobs) hear of it.</summary>
+    internal void PublishFollowUpChanges(IReadOnlyList<DraftChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            LogChanged(logger, change.DraftId, change.Kind == DraftChangeKind.Deleted ? CancelledForReplyReason : AuditActions.HeldForReply, Actor.System.ToString());
+            feed.Publish(change);
+        }
+    }
+}

@@ -86,7 +86,7 @@ public sealed partial class InboundMailService(
                 };
                 db.Messages.Add(received);
                 db.MessageMimes.Add(new MessageMime { MessageId = received.MessageId, Mime = raw });
-                await AddToThreadAsync(db, received, now, ct);
+                await ThreadLedger.RecordAsync(db, received, ct);
                 if (joined is not null)
                 {
                     changes.AddRange(await drafts.ApplyReplyToFollowUpsAsync(db, inbox, received, now, ct));
@@ -144,36 +144,6 @@ public sealed partial class InboundMailService(
         }
 
         return $"<{Ids.New()}@{inbox.Domain}>";
-    }
-
-    /// <summary>Updates the thread's summary, creating its row (from the messages it already has) if it has none yet.</summary>
-    private static async Task AddToThreadAsync(ReviewDbContext db, Message received, DateTime now, CancellationToken ct)
-    {
-        var earlier = await db.Messages.AsNoTracking()
-            .Where(m => m.ThreadId == received.ThreadId && m.InboxId == received.InboxId)
-            .OrderBy(m => m.Timestamp)
-            .ToListAsync(ct);
-        var thread = await db.Threads.FirstOrDefaultAsync(t => t.ThreadId == received.ThreadId, ct);
-        if (thread is null)
-        {
-            thread = new MailThread
-            {
-                ThreadId = received.ThreadId,
-                InboxId = received.InboxId,
-                CreatedAt = earlier.Count > 0 ? earlier[0].CreatedAt : now,
-                Timestamp = now,
-                UpdatedAt = now,
-            };
-            foreach (var message in earlier)
-            {
-                thread.Add(message);
-            }
-
-            db.Threads.Add(thread);
-        }
-
-        thread.Add(received);
-        thread.RelabelFrom([.. earlier.Select(m => (IReadOnlyList<string>)m.Labels), received.Labels]);
     }
 
     private static List<AttachmentInfo> AddAttachments(ReviewDbContext db, IReadOnlyList<ReceivedAttachment> attachments)

@@ -19,13 +19,26 @@ public static class ThreadLedger
         }
     }
 
-    /// <summary>Takes a message just added to <paramref name="db"/> into its thread's summary.</summary>
+    /// <summary>
+    /// Takes a message just added to <paramref name="db"/> into its thread's summary; a thread without a row yet gets
+    /// one built from the messages it already has.
+    /// </summary>
     public static async Task RecordAsync(ReviewDbContext db, Message message, CancellationToken ct)
     {
         var thread = await db.Threads.FirstOrDefaultAsync(t => t.ThreadId == message.ThreadId, ct);
         if (thread is null)
         {
-            thread = new MailThread { ThreadId = message.ThreadId, InboxId = message.InboxId, Subject = message.Subject, Timestamp = message.Timestamp, CreatedAt = message.Timestamp, UpdatedAt = message.Timestamp };
+            var earlier = await db.Messages.AsNoTracking()
+                .Where(m => m.ThreadId == message.ThreadId && m.InboxId == message.InboxId)
+                .OrderBy(m => m.Timestamp)
+                .ToListAsync(ct);
+            var startedAt = earlier.Count > 0 ? earlier[0].CreatedAt : message.Timestamp;
+            thread = new MailThread { ThreadId = message.ThreadId, InboxId = message.InboxId, Subject = message.Subject, Timestamp = startedAt, CreatedAt = startedAt, UpdatedAt = startedAt };
+            foreach (var known in earlier)
+            {
+                thread.Add(known);
+            }
+
             db.Threads.Add(thread);
         }
 

@@ -14,7 +14,7 @@ public sealed class StorageFullTests(ITestOutputHelper output)
 {
     private static readonly string Big = new('x', 1024 * 1024);
 
-    [TmpfsFact]
+    [Fact]
     public async Task Full_disk_refuses_writes_whole_as_StorageFullException_and_they_work_again_once_space_is_freed()
     {
         using var disk = TmpfsFolder.Mount(sizeKiB: 6 * 1024);
@@ -76,7 +76,7 @@ public sealed class StorageFullTests(ITestOutputHelper output)
         }
     }
 
-    [TmpfsFact]
+    [Fact]
     public async Task A_write_that_commits_after_a_full_disk_marks_the_store_writable_without_waiting_for_free_space()
     {
         using var disk = TmpfsFolder.Mount(sizeKiB: 6 * 1024);

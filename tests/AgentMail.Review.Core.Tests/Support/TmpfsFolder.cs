@@ -5,19 +5,14 @@ namespace AgentMail.Review.Core.Tests.Support;
 
 /// <summary>
 /// A small tmpfs mounted on a fresh temporary folder: a real filesystem that really runs out of space (ENOSPC), for
-/// full-disk tests. Needs Linux and the right to mount (root); <see cref="TmpfsFactAttribute"/> skips a test without.
+/// full-disk tests. Needs Linux and the right to mount (root); a test without it fails, saying why (.ci/run runs as root).
 /// Unmounted lazily on dispose, so a process still holding files there (a server being stopped) does not stop it.
 /// </summary>
 public sealed class TmpfsFolder : IDisposable
 {
-    private static readonly Lazy<string?> Unavailable = new(ProbeMount);
-
     private TmpfsFolder(string path) => Path = path;
 
     public string Path { get; }
-
-    /// <summary>Why a tmpfs cannot be mounted here, or null when it can (found by mounting and unmounting one).</summary>
-    public static string? WhyUnavailable => Unavailable.Value;
 
     public static TmpfsFolder Mount(int sizeKiB)
     {
@@ -79,24 +74,6 @@ public sealed class TmpfsFolder : IDisposable
         }
     }
 
-    private static string? ProbeMount()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return "tmpfs needs Linux";
-        }
-
-        try
-        {
-            using var probe = Mount(64);
-            return null;
-        }
-        catch (Exception e)
-        {
-            return $"cannot mount a tmpfs here (it needs root): {e.Message}";
-        }
-    }
-
     private static (int ExitCode, string Output) Run(string command, params string[] arguments)
     {
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -110,17 +87,5 @@ public sealed class TmpfsFolder : IDisposable
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, (stdout.Result + stderr).Trim());
-    }
-}
-
-/// <summary>A fact that needs a real full disk: skipped, saying why, where a tmpfs cannot be mounted.</summary>
-public sealed class TmpfsFactAttribute : FactAttribute
-{
-    public TmpfsFactAttribute()
-    {
-        if (TmpfsFolder.WhyUnavailable is { } why)
-        {
-            Skip = why;
-        }
     }
 }

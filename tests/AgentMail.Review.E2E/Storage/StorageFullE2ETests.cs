@@ -14,7 +14,7 @@ public sealed class StorageFullE2ETests(ITestOutputHelper output)
 {
     private static readonly string Big = new('x', 1024 * 1024);
 
-    [TmpfsFact]
+    [Fact]
     public async Task Full_disk_answers_507_StorageFullError_and_unhealthy_then_recovers_once_space_is_freed_without_a_restart()
     {
         using var disk = TmpfsFolder.Mount(sizeKiB: 8 * 1024);

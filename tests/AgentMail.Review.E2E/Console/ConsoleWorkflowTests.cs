@@ -126,6 +126,8 @@ public sealed class ConsoleWorkflowTests(ConsoleBrowser browser) : IClassFixture
         // r: the reschedule dialog.
         await page.Keyboard.PressAsync("r");
         await Expect(page.GetByRole(AriaRole.Dialog).GetByLabel("Send date")).ToBeVisibleAsync();
+        // The dialog hears Escape once it has the focus, as a person sees it open and then presses the key.
+        await Expect(page.Locator("[role=dialog]:focus-within")).ToHaveCountAsync(1);
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
 

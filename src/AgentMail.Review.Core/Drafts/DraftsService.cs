@@ -118,7 +118,7 @@ public sealed partial class DraftsService(
             Version = 1,
             AgentMaySend = ReviewRules.MaySendAlone(actor),
         };
-        draft.Attachments = AddAttachments(db, request.Attachments);
+        draft.Attachments = AttachmentRows.Add(db, request.Attachments);
         draft.Schedule(request.SendAt);
 
         db.Drafts.Add(draft);
@@ -212,7 +212,7 @@ public sealed partial class DraftsService(
             changed.Add("attachments");
             // Deleted in the same SaveChanges as the version-checked draft: a patch that loses a race keeps every byte.
             db.AttachmentContents.RemoveRange(patch.RemoveAttachments.Distinct().Select(id => new AttachmentContent { AttachmentId = id, Data = [] }));
-            draft.Attachments = [.. kept, .. AddAttachments(db, patch.AddAttachments)];
+            draft.Attachments = [.. kept, .. AttachmentRows.Add(db, patch.AddAttachments)];
         }
 
         var oldSendAt = draft.SendAt;
@@ -415,27 +415,6 @@ public sealed partial class DraftsService(
         }
 
         return (to, cc);
-    }
-
-    private static List<AttachmentInfo> AddAttachments(ReviewDbContext db, IReadOnlyList<NewAttachment> attachments)
-    {
-        var infos = new List<AttachmentInfo>();
-        foreach (var attachment in attachments)
-        {
-            var id = Ids.New();
-            db.AttachmentContents.Add(new AttachmentContent { AttachmentId = id, Data = attachment.Content });
-            infos.Add(new AttachmentInfo
-            {
-                AttachmentId = id,
-                Filename = attachment.Filename,
-                ContentType = attachment.ContentType ?? "application/octet-stream",
-                ContentDisposition = attachment.ContentDisposition ?? "attachment",
-                ContentId = attachment.ContentId,
-                Size = attachment.Content.LongLength,
-            });
-        }
-
-        return infos;
     }
 
     private static AuditEntry Audit(Draft draft, Actor actor, string action, DateTime at, object? details) => new()

@@ -78,7 +78,7 @@ public sealed partial class InboundMailService(
                     Preview = Preview.Of(mail.Text, mail.Html),
                     InReplyTo = mail.InReplyTo,
                     References = [.. mail.References],
-                    Attachments = AddAttachments(db, mail.Attachments),
+                    Attachments = AttachmentRows.Add(db, mail.Attachments.Select(a => new NewAttachment(a.Filename, a.ContentType, a.ContentDisposition, a.ContentId, a.Content))),
                     Size = raw.LongLength,
                     Timestamp = now,
                     CreatedAt = now,
@@ -144,27 +144,6 @@ public sealed partial class InboundMailService(
         }
 
         return $"<{Ids.New()}@{inbox.Domain}>";
-    }
-
-    private static List<AttachmentInfo> AddAttachments(ReviewDbContext db, IReadOnlyList<ReceivedAttachment> attachments)
-    {
-        var infos = new List<AttachmentInfo>();
-        foreach (var attachment in attachments)
-        {
-            var id = Ids.New();
-            db.AttachmentContents.Add(new AttachmentContent { AttachmentId = id, Data = attachment.Content });
-            infos.Add(new AttachmentInfo
-            {
-                AttachmentId = id,
-                Filename = attachment.Filename,
-                ContentType = attachment.ContentType,
-                ContentDisposition = attachment.ContentDisposition,
-                ContentId = attachment.ContentId,
-                Size = attachment.Content.LongLength,
-            });
-        }
-
-        return infos;
     }
 
     /// <summary>The receipt's record: received mail has no draft, so no audit entry; the message row itself is the record.</summary>

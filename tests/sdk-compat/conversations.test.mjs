@@ -116,6 +116,38 @@ describe("conversations", () => {
         assertBlames(error, "to");
     });
 
+    test("messages.getRaw links the MIME that went out, and a thread's attachments are its messages'", async () => {
+        const inbox = await createInbox("conv-raw");
+        const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x0d]);
+        const sent = await client.inboxes.messages.send(inbox.inboxId, {
+            to: ["ana@example.com"],
+            subject: "The contract",
+            text: "Attached.",
+            attachments: [{ filename: "contract.pdf", contentType: "application/pdf", content: pdf.toString("base64") }],
+        });
+
+        const raw = await client.inboxes.messages.getRaw(inbox.inboxId, sent.messageId);
+        assert.equal(raw.messageId, sent.messageId);
+        assertDate(raw.expiresAt, "expiresAt");
+        const eml = Buffer.from(await (await fetch(raw.downloadUrl)).arrayBuffer());
+        assert.equal(eml.length, raw.size);
+        const text = eml.toString("latin1");
+        assert.match(text, /^Subject: The contract\r$/m);
+        const messageIdHeader = text.split("\r\n").find((line) => /^message-id:/i.test(line));
+        assert.equal(messageIdHeader?.replace(/^message-id:\s*/i, ""), sent.messageId, "the .eml carries the message's Message-ID");
+
+        const message = await client.inboxes.messages.get(inbox.inboxId, sent.messageId);
+        const attachmentId = message.attachments[0].attachmentId;
+        for (const attachment of [
+            await client.inboxes.threads.getAttachment(inbox.inboxId, sent.threadId, attachmentId),
+            await client.threads.getAttachment(sent.threadId, attachmentId),
+        ]) {
+            assert.equal(attachment.filename, "contract.pdf");
+            assert.deepEqual(Buffer.from(await (await fetch(attachment.downloadUrl)).arrayBuffer()), pdf);
+        }
+        await rejection(client.threads.getAttachment(sent.threadId, "no-such-attachment"), AgentMail.NotFoundError, 404);
+    });
+
     test("deleting a thread removes its messages", async () => {
         const inbox = await createInbox("conv-del");
         const sent = await client.inboxes.messages.send(inbox.inboxId, { to: ["ana@example.com"], subject: "Gone", text: "x" });

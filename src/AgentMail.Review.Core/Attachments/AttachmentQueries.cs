@@ -9,6 +9,9 @@ public enum AttachmentOwnerKind
 {
     Draft,
     Message,
+
+    /// <summary>Not an attachment but the message's own MIME form (<c>messages.get_raw</c>); OwnerId is the message id.</summary>
+    RawMessage,
 }
 
 /// <summary>Which attachment of which draft or sent message, in which inbox: what a download link stands for.</summary>
@@ -46,6 +49,34 @@ public sealed class AttachmentQueries(IDbContextFactory<ReviewDbContext> dbFacto
         var info = message.Attachments.FirstOrDefault(a => a.AttachmentId == attachmentId)
             ?? throw new NotFoundException($"attachment {attachmentId} not found on message {messageId}");
         return (new AttachmentOwner(AttachmentOwnerKind.Message, message.InboxId, message.MessageId, attachmentId), info);
+    }
+
+    /// <summary>
+    /// An attachment of any message in a thread, as the caller may see it; <paramref name="inboxId"/> null looks the
+    /// thread up organisation-wide. A thread's attachments are its messages' attachments.
+    /// </summary>
+    public async Task<(AttachmentOwner Owner, AttachmentInfo Info)> FindOnThreadAsync(AccessScope scope, string? inboxId, string threadId, string attachmentId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var thread = await db.Threads.AsNoTracking().FirstOrDefaultAsync(t => t.ThreadId == threadId, ct);
+        if (thread is null || (inboxId is not null && !string.Equals(thread.InboxId, inboxId, StringComparison.OrdinalIgnoreCase)) || !scope.Allows(thread.InboxId))
+        {
+            throw new NotFoundException(inboxId is null ? $"thread {threadId} not found" : $"thread {threadId} not found in inbox {inboxId}");
+        }
+
+        var messages = await db.Messages.AsNoTracking()
+            .Where(m => m.ThreadId == threadId)
+            .OrderBy(m => m.Timestamp).ThenBy(m => m.MessageId)
+            .ToListAsync(ct);
+        foreach (var message in messages)
+        {
+            if (message.Attachments.FirstOrDefault(a => a.AttachmentId == attachmentId) is { } info)
+            {
+                return (new AttachmentOwner(AttachmentOwnerKind.Message, message.InboxId, message.MessageId, attachmentId), info);
+            }
+        }
+
+        throw new NotFoundException($"attachment {attachmentId} not found in thread {threadId}");
     }
 
     /// <summary>

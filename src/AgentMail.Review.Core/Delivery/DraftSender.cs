@@ -61,7 +61,7 @@ public sealed partial class DraftSender(
 
             MimeMessage mime;
             (inbox, mime) = await BuildAsync(claimed);
-            transmitted = await AsTransmittedAsync(mime);
+            transmitted = await MimeWireFormat.ToBytesAsync(mime);
             recorded = await transport.DeliverAsync(mime, CancellationToken.None);
         }
         catch (DeliveryException e) when (e.Failure == DeliveryFailure.Transient && claimed.DeliveryAttempts + 1 < options.Value.MaxAttempts)
@@ -120,16 +120,6 @@ public sealed partial class DraftSender(
             .Where(c => attachmentIds.Contains(c.AttachmentId))
             .ToDictionaryAsync(c => c.AttachmentId, c => c.Data);
         return (inbox, MimeMessageFactory.Create(claimed, inbox, contents, clock.UtcNowMs()));
-    }
-
-    /// <summary>The message as transmitted: Bcc recipients travel in the envelope, not in the headers.</summary>
-    private static async Task<byte[]> AsTransmittedAsync(MimeMessage mime)
-    {
-        var format = FormatOptions.Default.Clone();
-        format.HiddenHeaders.Add(HeaderId.Bcc);
-        using var bytes = new MemoryStream();
-        await mime.WriteToAsync(format, bytes);
-        return bytes.ToArray();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of draft {DraftId} failed unexpectedly")]

@@ -13,18 +13,14 @@ public sealed class OutboxTransport(TimeProvider clock) : IMailTransport
 
     public async Task<OutboxEntry?> DeliverAsync(MimeMessage message, CancellationToken ct)
     {
-        using var stream = new MemoryStream();
-        // As it would go on the wire: Bcc recipients are in the envelope, not the headers.
-        var format = FormatOptions.Default.Clone();
-        format.HiddenHeaders.Add(HeaderId.Bcc);
-        await message.WriteToAsync(format, stream, ct);
+        var mime = await MimeWireFormat.ToBytesAsync(message, ct);
         var recipients = string.Join(", ", message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes).Select(m => m.Address));
         return new OutboxEntry
         {
             MessageId = $"<{message.MessageId}>",
             InboxId = message.From.Mailboxes.First().Address,
             Recipients = recipients,
-            Mime = stream.ToArray(),
+            Mime = mime,
             RecordedAt = clock.UtcNowMs(),
         };
     }

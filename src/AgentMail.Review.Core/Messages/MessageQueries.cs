@@ -16,6 +16,35 @@ public sealed class MessageQueries(IDbContextFactory<ReviewDbContext> dbFactory)
             ?? throw new NotFoundException($"message {messageId} not found in inbox {inboxId}");
     }
 
+    /// <summary>The size of a message's complete MIME form, as sent or received (for <c>messages.get_raw</c>).</summary>
+    public async Task<long> GetRawSizeAsync(string inboxId, string messageId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await EnsureInInboxAsync(db, inboxId, messageId, ct);
+        var sizes = await db.MessageMimes.AsNoTracking().Where(m => m.MessageId == messageId).Select(m => (long)m.Mime.Length).ToListAsync(ct);
+        return sizes.Count == 1 ? sizes[0] : throw NoRaw(messageId);
+    }
+
+    /// <summary>A message's complete MIME form, byte for byte as it was sent or received.</summary>
+    public async Task<byte[]> ReadRawAsync(string inboxId, string messageId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await EnsureInInboxAsync(db, inboxId, messageId, ct);
+        return await db.MessageMimes.AsNoTracking().Where(m => m.MessageId == messageId).Select(m => m.Mime).FirstOrDefaultAsync(ct)
+            ?? throw NoRaw(messageId);
+    }
+
+    private static async Task EnsureInInboxAsync(ReviewDbContext db, string inboxId, string messageId, CancellationToken ct)
+    {
+        if (!await db.Messages.AnyAsync(m => m.MessageId == messageId && m.InboxId == inboxId, ct))
+        {
+            throw new NotFoundException($"message {messageId} not found in inbox {inboxId}");
+        }
+    }
+
+    // Messages sent before their MIME form was kept have none to give.
+    private static NotFoundException NoRaw(string messageId) => new($"message {messageId} has no stored MIME form: it was sent before this server kept one");
+
     public async Task<Message?> FindAsync(string messageId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

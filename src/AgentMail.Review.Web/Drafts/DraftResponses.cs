@@ -28,6 +28,7 @@ public sealed record DraftResponse(
     DateTime? SendAt,
     string? FailureReason,
     DateTime? SendRequestedAt,
+    string? HeldReason,
     long Version,
     DateTime UpdatedAt,
     DateTime CreatedAt)
@@ -35,7 +36,7 @@ public sealed record DraftResponse(
     public static DraftResponse From(Draft d) => new(
         d.InboxId, d.DraftId, d.ClientId, d.CurrentLabels, NullIfEmpty(d.ReplyTo), NullIfEmpty(d.To), NullIfEmpty(d.Cc), NullIfEmpty(d.Bcc),
         d.Subject, d.Preview, d.Text, d.Html, d.Attachments.Count == 0 ? null : d.Attachments.Select(AttachmentResponse.From).ToList(),
-        d.InReplyTo, NullIfEmpty(d.References), d.SendStatus, d.SendAt, d.FailureReason, d.SendRequestedAt, d.Version, d.UpdatedAt, d.CreatedAt);
+        d.InReplyTo, NullIfEmpty(d.References), d.SendStatus, d.SendAt, d.FailureReason, d.SendRequestedAt, d.HeldReason, d.Version, d.UpdatedAt, d.CreatedAt);
 
     internal static IReadOnlyList<string>? NullIfEmpty(List<string> values) => values.Count == 0 ? null : values;
 }

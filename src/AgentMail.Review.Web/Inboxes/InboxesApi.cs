@@ -17,6 +17,7 @@ public sealed record InboxResponse(
     string? ClientId,
     JsonElement? Metadata,
     bool ReviewRequired,
+    string OnReply,
     DateTime UpdatedAt,
     DateTime CreatedAt)
 {
@@ -24,7 +25,7 @@ public sealed record InboxResponse(
 
     public static InboxResponse From(Inbox i) => new(
         OrganisationPod, i.InboxId, i.InboxId, i.DisplayName, i.ClientId, i.Metadata is null ? null : JsonSerializer.Deserialize<JsonElement>(i.Metadata),
-        i.ReviewRequired, i.UpdatedAt, i.CreatedAt);
+        i.ReviewRequired, i.OnReply.ToString().ToLowerInvariant(), i.UpdatedAt, i.CreatedAt);
 }
 
 public sealed record ListInboxesResponse(int Count, int Limit, string? NextPageToken, IReadOnlyList<InboxResponse> Inboxes);
@@ -36,7 +37,8 @@ public sealed record UpdateInboxRequest(string? DisplayName, IReadOnlyDictionary
 
 public static class InboxesApi
 {
-    private const string ReviewRequiredField = "review_required";
+    /// <summary>The inbox's policies: what an agent may do unreviewed, and what a reply does to its follow-ups.</summary>
+    private static readonly string[] AdminOnlyFields = ["review_required", "on_reply"];
 
     private static readonly string[] CreateFields = ["username", "domain", "display_name", "client_id", "metadata"];
 
@@ -83,17 +85,17 @@ public static class InboxesApi
 
     /// <summary>
     /// AgentMail's <c>inboxes.update</c>: <c>display_name</c> and <c>metadata</c> (merged; a key set to null is
-    /// removed, <c>metadata: null</c> clears it). The review policy is never changed with an API key: only an admin
-    /// changes it, on <c>/admin</c>.
+    /// removed, <c>metadata: null</c> clears it). The review and on-reply policies are never changed with an API key:
+    /// only an admin changes them, on <c>/admin</c>, so an agent cannot loosen the gate on its own inbox.
     /// </summary>
     private static async Task<Ok<InboxResponse>> Update([FromRoute(Name = "inbox_id")] string inboxId, HttpContext context, InboxService inboxes, CancellationToken ct)
     {
         var caller = ApiCaller.From(context);
         var inbox = caller.Inbox(inboxId);
-        var body = await JsonBody.ReadOptionalAsync(context.Request, [.. UpdateFields, ReviewRequiredField], ct);
-        if (body.Has(ReviewRequiredField))
+        var body = await JsonBody.ReadOptionalAsync(context.Request, [.. UpdateFields, .. AdminOnlyFields], ct);
+        if (AdminOnlyFields.FirstOrDefault(body.Has) is { } policy)
         {
-            throw new ForbiddenException($"{ReviewRequiredField}: an inbox's review policy is changed only by an admin on /admin, never with an API key");
+            throw new ForbiddenException($"{policy}: an inbox's review and reply policies are changed only by an admin on /admin, never with an API key");
         }
 
         var patch = new InboxPatch { DisplayName = body.OptionalString("display_name"), Metadata = body.OptionalObject("metadata") };

@@ -189,6 +189,8 @@ public sealed class ReceivingE2ETests(ReceivingServer fixture) : IClassFixture<R
         Assert.False(held.ContainsKey("send_status"), held.ToJsonString());
         Assert.False(held.ContainsKey("send_at"), held.ToJsonString());
         Assert.DoesNotContain("scheduled", Labels(held));
+        // The agent can read why, as the supervisor does in the console.
+        Assert.Matches("^a reply from .+ arrived at .+; held for a person$", held["held_reason"]!.GetValue<string>());
 
         // Past the time it was due, it is still a draft waiting for a person, and only the first message was sent.
         var wait = sendAt - DateTime.UtcNow + TimeSpan.FromSeconds(3);

@@ -128,6 +128,21 @@ public sealed class InboxesApiTests(ReviewApiFactory factory) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task The_on_reply_policy_shows_on_the_inbox_and_cannot_be_changed_with_an_api_key()
+    {
+        var inbox = await _api.CreateInboxAsync();
+
+        var response = await _api.PatchAsync($"/v0/inboxes/{inbox}", Json("""{"on_reply":"none"}"""));
+        var body = await response.ReadJsonAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("on_reply", body["message"]!.GetValue<string>());
+        Assert.Equal("hold", (await (await _api.GetAsync($"/v0/inboxes/{inbox}")).ReadJsonAsync())["on_reply"]!.GetValue<string>());
+        await factory.Services.GetRequiredService<InboxService>().SetOnReplyAsync(inbox, OnReplyPolicy.Cancel);
+        Assert.Equal("cancel", (await (await _api.GetAsync($"/v0/inboxes/{inbox}")).ReadJsonAsync())["on_reply"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Updating_or_deleting_an_unknown_inbox_is_404()
     {
         var update = await _api.PatchJsonAsync("/v0/inboxes/nobody@example.com", new { display_name = "x" });

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { AgentMail, allMessages, assertBlames, assertDate, client, createInbox, rejection } from "./support.mjs";
+import { AgentMail, allMessages, assertBlames, assertDate, client, createInbox, deliverReply, rejection } from "./support.mjs";
 
 async function allThreads(inboxId, request = {}) {
     const page = await client.inboxes.threads.list(inboxId, { limit: 100, ...request });
@@ -158,14 +158,16 @@ describe("conversations", () => {
         await rejection(client.inboxes.messages.get(inbox.inboxId, sent.messageId), AgentMail.NotFoundError, 404);
     });
 
-    test("the seed's conditional follow-up: send, schedule the follow-up, tag the thread, then cancel it as the webhook handler does", async () => {
+    test("the seed's conditional follow-up, call for call: the reply arrives by mail and the handler cancels the follow-up", async () => {
         const inbox = await createInbox("conv-seed");
         const inboxId = inbox.inboxId;
+        // Step 1: send the initial email.
         const initial = await client.inboxes.messages.send(inboxId, {
             to: ["prospect@example.com"],
             subject: "Quick question about your workflow",
             text: "Hi, I noticed your team is scaling quickly...",
         });
+        // Step 2: schedule a follow-up for three days later at 9:00 UTC.
         const followUpTime = new Date(Date.now() + 3 * 24 * 3600 * 1000);
         followUpTime.setUTCHours(9, 0, 0, 0);
         const followUp = await client.inboxes.drafts.create(inboxId, {
@@ -175,10 +177,24 @@ describe("conversations", () => {
             inReplyTo: initial.messageId,
             sendAt: followUpTime,
         });
+        // Step 3: tag the thread so the handler can find the follow-up.
         await client.inboxes.threads.update(inboxId, initial.threadId, { addLabels: [`follow-up:${followUp.draftId}`] });
 
-        // The webhook handler for message.received:
+        // The prospect answers, by mail.
+        await deliverReply({
+            to: inboxId,
+            from: "prospect@example.com",
+            subject: "Re: Quick question about your workflow",
+            inReplyTo: initial.messageId,
+            text: "Thanks, yes: let's talk on Monday.",
+        });
+
+        // Step 4, the message.received handler: the reply is in the thread, whose labels name the follow-up.
         const thread = await client.inboxes.threads.get(inboxId, initial.threadId);
+        assert.equal(thread.messageCount, 2, "the reply joined the first message's thread");
+        const reply = thread.messages[1];
+        assert.ok(reply.labels.includes("received"), JSON.stringify(reply.labels));
+        assert.equal(reply.inReplyTo, initial.messageId);
         const label = thread.labels.find((l) => l.startsWith("follow-up:"));
         assert.equal(label, `follow-up:${followUp.draftId}`);
         await client.inboxes.drafts.delete(inboxId, label.split("follow-up:")[1]);
@@ -187,6 +203,30 @@ describe("conversations", () => {
         await rejection(client.inboxes.drafts.get(inboxId, followUp.draftId), AgentMail.NotFoundError, 404);
         const after = await client.inboxes.threads.get(inboxId, initial.threadId);
         assert.ok(!after.labels.some((l) => l.startsWith("follow-up:")), JSON.stringify(after.labels));
-        assert.equal(after.messageCount, 1, "the follow-up never left");
+        const sent = await allMessages(inboxId, { labels: ["sent"] });
+        assert.deepEqual(sent.map((m) => m.messageId), [initial.messageId], "the follow-up never left");
+    });
+
+    test("without the agent's handler, the inbox's built-in hold keeps the follow-up from leaving when the reply arrives", async () => {
+        const inbox = await createInbox("conv-hold");
+        const initial = await client.inboxes.messages.send(inbox.inboxId, { to: ["prospect@example.com"], subject: "Pricing", text: "Here is our pricing." });
+        const followUp = await client.inboxes.drafts.create(inbox.inboxId, {
+            to: ["prospect@example.com"],
+            subject: "Re: Pricing",
+            text: "Just bumping this.",
+            inReplyTo: initial.messageId,
+            sendAt: new Date(Date.now() + 3600 * 1000),
+        });
+        assert.equal(followUp.sendStatus, "scheduled");
+        // This server's extensions reach an SDK user under their wire names: the SDK passes unknown fields through.
+        assert.equal((await client.inboxes.get(inbox.inboxId)).on_reply, "hold");
+
+        await deliverReply({ to: inbox.inboxId, from: "prospect@example.com", subject: "Re: Pricing", inReplyTo: initial.messageId, text: "Too expensive." });
+
+        const held = await client.inboxes.drafts.get(inbox.inboxId, followUp.draftId);
+        assert.equal(held.sendStatus, undefined, "no longer scheduled");
+        assert.equal(held.sendAt, undefined);
+        assert.ok(!held.labels.includes("scheduled"), JSON.stringify(held.labels));
+        assert.match(held.held_reason, /^a reply from prospect@example\.com arrived at .+; held for a person$/);
     });
 });

@@ -1,6 +1,8 @@
 // Shared by every SDK compatibility test: the client an agent would build, unique names, paging and error helpers.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { AgentMailClient, AgentMail, AgentMailError } from "agentmail";
 
 export { AgentMail, AgentMailError };
@@ -26,6 +28,20 @@ export function newClient(key = apiKey) {
 }
 
 export const client = newClient();
+
+/**
+ * Someone answering by mail: a real SMTP client (Debian's swaks) delivers a reply to the server's own listener, as a
+ * mail server in front of it would. Resolves with swaks' transcript once the listener has answered 250 to the data.
+ */
+export async function deliverReply({ to, from, subject, inReplyTo, text }) {
+    const port = requiredEnv("AGENTMAIL_REVIEW_SMTP_PORT");
+    const { stdout } = await promisify(execFile)("swaks", [
+        "--server", `127.0.0.1:${port}`, "--to", to, "--from", from,
+        "--header", `Subject: ${subject}`, "--header", `In-Reply-To: ${inReplyTo}`, "--header", `References: ${inReplyTo}`,
+        "--body", text, "--hide-informational",
+    ], { timeout: 30_000 });
+    return stdout;
+}
 
 // Each run makes fresh names, so reruns against the same data folder never collide with earlier inboxes.
 export function uniqueName(prefix) {

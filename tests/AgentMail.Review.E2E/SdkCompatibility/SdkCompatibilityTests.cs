@@ -60,6 +60,7 @@ public sealed class SdkCompatibilityTests(SdkCompatibilityServer fixture, ITestO
             {
                 ["AGENTMAIL_BASE_URL"] = server.BaseUrl.ToString().TrimEnd('/'),
                 ["AGENTMAIL_API_KEY"] = server.ApiKey,
+                ["AGENTMAIL_REVIEW_SMTP_PORT"] = server.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["NO_COLOR"] = "1",
                 ["FORCE_COLOR"] = "0",
             });

@@ -8,6 +8,7 @@ using AgentMail.Review.Core.Persistence.Sqlite;
 using AgentMail.Review.Core.Scheduling;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,9 +26,13 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton(provider => new StoreWriteHealth(
             StoreConnection.FolderOf(connectionString), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreWriteHealth>>()));
         services.AddPooledDbContextFactory<ReviewDbContext>((provider, options) =>
-            options.UseSqlite(connectionString).AddInterceptors(
-                new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>()),
-                new StorageFullInterceptor(provider.GetRequiredService<StoreWriteHealth>())));
+            options.UseSqlite(connectionString)
+                // Comparing the model with the migrations' snapshot costs every start-up about a second of CPU; the
+                // test suite makes that comparison instead (a model change without its migration fails a test).
+                .ConfigureWarnings(warnings => warnings.Ignore(RelationalEventId.PendingModelChangesWarning))
+                .AddInterceptors(
+                    new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>()),
+                    new StorageFullInterceptor(provider.GetRequiredService<StoreWriteHealth>())));
         services.AddSingleton<StoreWriteLock>();
         services.AddSingleton<Persistence.Sqlite.StoreInstanceLock>();
 
@@ -87,7 +92,11 @@ public static class ReviewCoreServiceCollectionExtensions
             await db.Database.CloseConnectionAsync();
         }
 
-        await db.Database.MigrateAsync(ct);
+        // Opening an up-to-date store reads the history table only.
+        if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
+        {
+            await db.Database.MigrateAsync(ct);
+        }
 
         // Group commit only for a store really in WAL mode, at the file SQLite itself opened.
         await db.Database.OpenConnectionAsync(ct);

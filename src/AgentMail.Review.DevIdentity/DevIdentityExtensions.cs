@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Server.OpenIddictServerEvents;
@@ -64,8 +66,10 @@ public static class DevIdentityExtensions
                 server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
                 server.RegisterScopes("openid", "profile", "email", "roles");
                 // Keys live as long as the process; so do the app's sessions' need for them (the app's cookie holds
-                // the user, not the provider's tokens).
-                server.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+                // the user, not the provider's tokens). An ECDSA signing key and a symmetric encryption key take
+                // microseconds to make, where the RSA keys of AddEphemeral*Key took seconds of the first request.
+                server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)))
+                    .AddSigningKey(new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)));
                 server.DisableAccessTokenEncryption();
                 server.AddEventHandler<ProcessRequestContext>(handler => handler
                     .UseInlineHandler(UnderPathPrefix)

@@ -17,6 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddDevelopmentSettingsFile();
 
 builder.Services.AddReviewCore(builder.Configuration);
+builder.Services.AddReviewKeyRing();
 builder.Services.AddReviewApi(builder.Configuration);
 builder.Services.AddReviewAttachments();
 builder.Services.AddReviewScheduling();

@@ -32,6 +32,8 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
 
     public DbSet<MessageMime> MessageMimes => Set<MessageMime>();
 
+    public DbSet<ProtectionKey> ProtectionKeys => Set<ProtectionKey>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Timestamps are UTC ticks in INTEGER columns: compact keys for the keyset indexes, exact comparisons.
@@ -41,6 +43,8 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        model.Entity<ProtectionKey>(key => key.ToTable("protection_keys"));
+
         model.Entity<Inbox>(inbox =>
         {
             inbox.ToTable("inboxes");

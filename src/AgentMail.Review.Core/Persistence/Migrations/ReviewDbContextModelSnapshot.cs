@@ -434,6 +434,24 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.ToTable("message_mime", (string)null);
                 });
 
+            modelBuilder.Entity("AgentMail.Review.Core.Persistence.ProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("AgentMail.Review.Core.Threads.MailThread", b =>
                 {
                     b.Property<string>("ThreadId")

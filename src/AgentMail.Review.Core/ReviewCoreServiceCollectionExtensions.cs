@@ -46,6 +46,7 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<DraftChangeFeed>();
         services.AddSingleton<DraftsService>();
         services.AddSingleton<DraftQueries>();
+        services.AddSingleton<IDraftTextSearch, Persistence.Sqlite.Fts5DraftSearch>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<InboxService>();

@@ -20,7 +20,7 @@ public sealed record QueueFilter
 
     public string? Label { get; init; }
 
-    /// <summary>Matched against subject, preview and recipients.</summary>
+    /// <summary>Words matched against subject, body, recipients and labels (<see cref="IDraftTextSearch"/>).</summary>
     public string? Text { get; init; }
 
     /// <summary>Only scheduled drafts going out within this long from now.</summary>
@@ -56,7 +56,7 @@ public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 /// The supervisor console's reads: one keyset page of the organisation's drafts in the chosen order, and counts
 /// per state. Filtering, sorting and paging happen in SQLite; rows carry no bodies.
 /// </summary>
-public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, TimeProvider clock)
+public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, IDraftTextSearch search, TimeProvider clock)
 {
     private static readonly TimeSpan CountsLifetime = TimeSpan.FromSeconds(1);
 
@@ -65,7 +65,7 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
     public async Task<QueuePage> PageAsync(QueueFilter filter, QueueSort sort, int pageSize, QueueCursor? after, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var query = Filter(db.Drafts.AsNoTracking(), filter);
+        var query = Filter(db, db.Drafts.AsNoTracking(), filter);
 
         switch (sort)
         {
@@ -161,7 +161,7 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
 
     private static QueueRow WithLabelsShown(QueueRow row) => row with { Labels = Draft.LabelsShown(row.State, row.Labels) };
 
-    private IQueryable<Draft> Filter(IQueryable<Draft> query, QueueFilter filter)
+    private IQueryable<Draft> Filter(ReviewDbContext db, IQueryable<Draft> query, QueueFilter filter)
     {
         if (filter.States.Count > 0)
         {
@@ -182,14 +182,9 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
                 : query.Where(d => d.Labels.Contains(label));
         }
 
-        if (!string.IsNullOrWhiteSpace(filter.Text))
+        if (!string.IsNullOrWhiteSpace(filter.Text) && search.Matching(db, filter.Text) is { } matching)
         {
-            var pattern = $"%{filter.Text.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";
-            query = query.Where(d =>
-                EF.Functions.Like(d.Subject, pattern, "\\")
-                || EF.Functions.Like(d.Preview, pattern, "\\")
-                || d.To.Any(to => EF.Functions.Like(to, pattern, "\\"))
-                || d.Cc.Any(cc => EF.Functions.Like(cc, pattern, "\\")));
+            query = query.Where(d => matching.Contains(d.DraftId));
         }
 
         if (filter.DueWithin is { } within)

@@ -1,5 +1,6 @@
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Tests.Drafts;
 
@@ -36,6 +37,53 @@ public sealed class ReviewQueueTests : IAsyncLifetime
         Assert.Equal(["Invoice 42"], await Subjects(new QueueFilter { Text = "invoice" }));
         Assert.Equal(["Invoice 42"], await Subjects(new QueueFilter { Text = "amounts" }));
         Assert.Empty(await Subjects(new QueueFilter { Text = "100%" }));
+    }
+
+    [Fact]
+    public async Task Search_finds_every_typed_word_as_the_start_of_a_word_in_subject_body_recipients_or_labels()
+    {
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "Renewal quote", To = ["ana.lopez@acme.example"], Text = "Pricing for 2027 attached", Labels = ["enterprise"] });
+        _store.Clock.Advance(TimeSpan.FromSeconds(1));
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "Café opening", Bcc = ["board@acme.example"], Text = "Doors at nine" });
+
+        Assert.Equal(["Renewal quote"], await Subjects(new QueueFilter { Text = "pric 2027" }));
+        Assert.Equal(["Renewal quote"], await Subjects(new QueueFilter { Text = "lopez" }));
+        Assert.Equal(["Renewal quote"], await Subjects(new QueueFilter { Text = "enterprise" }));
+        Assert.Equal(["Café opening"], await Subjects(new QueueFilter { Text = "cafe board" }));
+        Assert.Equal(["Café opening", "Renewal quote"], await Subjects(new QueueFilter { Text = "acme" }));
+        Assert.Empty(await Subjects(new QueueFilter { Text = "renewal nine" }));
+        Assert.Empty(await Subjects(new QueueFilter { Text = "enewal" }));
+    }
+
+    [Fact]
+    public async Task Search_follows_edits_and_deletions_at_once()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "Draft about apples", Text = "orchard" });
+        Assert.Equal(["Draft about apples"], await Subjects(new QueueFilter { Text = "apples" }));
+
+        var edited = await Drafts.UpdateAsync(TestActors.Agent, _inbox, draft.DraftId, new DraftPatch { Subject = "Draft about pears", AddLabels = ["fruit"] });
+
+        Assert.Empty(await Subjects(new QueueFilter { Text = "apples" }));
+        Assert.Equal(["Draft about pears"], await Subjects(new QueueFilter { Text = "pears orchard fruit" }));
+        await Drafts.DeleteAsync(TestActors.Agent, _inbox, draft.DraftId, edited.Version);
+        Assert.Empty(await Subjects(new QueueFilter { Text = "pears" }));
+        await using var db = _store.OpenDb();
+        Assert.Equal(0, await db.Database.SqlQueryRaw<int>("SELECT count(*) AS Value FROM drafts_search").SingleAsync());
+    }
+
+    [Theory]
+    [InlineData("\"subject\" : NEAR(a b)")]
+    [InlineData("OR AND NOT *")]
+    [InlineData("{labels} : x^")]
+    [InlineData("'; DROP TABLE drafts; --")]
+    public async Task Search_text_is_words_never_query_syntax(string typed)
+    {
+        await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "ordinary" });
+
+        var rows = await Subjects(new QueueFilter { Text = typed });
+
+        Assert.DoesNotContain("ordinary", rows);
+        Assert.Equal(["ordinary"], await Subjects(new QueueFilter { Text = "ordinary" }));
     }
 
     [Fact]

@@ -29,6 +29,9 @@ public static class ReviewCoreServiceCollectionExtensions
                 new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>()),
                 new StorageFullInterceptor(provider.GetRequiredService<StoreWriteHealth>())));
         services.AddSingleton<StoreWriteLock>();
+        services.AddSingleton<Events.EventSignal>();
+        services.AddSingleton<StoreCommit>();
+        services.AddSingleton<Events.EventLogReader>();
         services.AddSingleton<Persistence.Sqlite.StoreInstanceLock>();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -2,6 +2,7 @@ using AgentMail.Review.Core.ApiKeys;
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Events;
 using AgentMail.Review.Core.Idempotency;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
@@ -31,6 +32,10 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
     public DbSet<MailThread> Threads => Set<MailThread>();
 
     public DbSet<MessageMime> MessageMimes => Set<MessageMime>();
+
+    public DbSet<EventRecord> Events => Set<EventRecord>();
+
+    public DbSet<EventCursor> EventCursors => Set<EventCursor>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -113,6 +118,21 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
             // Keyset paging by the latest message, per inbox and organisation-wide.
             thread.HasIndex(t => new { t.InboxId, t.Timestamp, t.ThreadId });
             thread.HasIndex(t => new { t.Timestamp, t.ThreadId });
+        });
+
+        model.Entity<EventRecord>(e =>
+        {
+            e.ToTable("events");
+            e.HasKey(x => x.Position);
+            e.Property(x => x.Position).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.EventId).IsUnique();
+            e.HasIndex(x => new { x.InboxId, x.Position });
+        });
+
+        model.Entity<EventCursor>(cursor =>
+        {
+            cursor.ToTable("event_cursors");
+            cursor.HasKey(c => c.Consumer);
         });
 
         model.Entity<IdempotencyRecord>(record =>

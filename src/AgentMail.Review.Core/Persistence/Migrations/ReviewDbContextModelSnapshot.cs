@@ -261,6 +261,63 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                     b.ToTable("drafts", (string)null);
                 });
 
+            modelBuilder.Entity("AgentMail.Review.Core.Events.EventCursor", b =>
+                {
+                    b.Property<string>("Consumer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Consumer");
+
+                    b.ToTable("event_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("AgentMail.Review.Core.Events.EventRecord", b =>
+                {
+                    b.Property<long>("Position")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DraftId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Facts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InboxId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ThreadId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Position");
+
+                    b.HasIndex("EventId")
+                        .IsUnique();
+
+                    b.HasIndex("InboxId", "Position");
+
+                    b.ToTable("events", (string)null);
+                });
+
             modelBuilder.Entity("AgentMail.Review.Core.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("CallerId")

@@ -12,6 +12,7 @@ using AgentMail.Review.Web.Messages;
 using AgentMail.Review.Web.Scheduling;
 using AgentMail.Review.Web.Store;
 using AgentMail.Review.Web.Threads;
+using AgentMail.Review.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDevelopmentSettingsFile();
@@ -26,6 +27,7 @@ builder.Services.AddReviewRateLimiting(builder.Configuration);
 builder.Services.AddReviewConsole();
 builder.Services.AddReviewHealth();
 builder.Services.AddReviewInbound(builder.Configuration);
+builder.Services.AddReviewWebhooks();
 
 var app = builder.Build();
 
@@ -46,6 +48,7 @@ app.MapDraftsApi();
 app.MapMessagesApi();
 app.MapThreadsApi();
 app.MapAttachmentsApi();
+app.MapWebhooksApi();
 app.MapReviewScheduling();
 app.MapReviewConsole();
 

@@ -157,7 +157,7 @@ public sealed partial class DraftsService
             db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = messageId }));
             var thread = db.Threads.Local.FirstOrDefault(t => t.ThreadId == message.ThreadId);
             var recipients = (IReadOnlyList<string>)[.. message.To, .. message.Cc, .. message.Bcc];
-            EventLog.AppendDraft(db, EventTypes.DraftSent, claimed, actor, now);
+            EventLog.AppendDraft(db, EventTypes.DraftSent, claimed, actor, now, messageId: messageId);
             EventLog.Append(db, EventTypes.MessageSent, message.InboxId, now, new EventFacts { Message = message, Thread = thread, Actor = EventActor.Of(actor), Recipients = recipients });
             if (recorded is null)
             {

@@ -29,8 +29,8 @@ public static class EventLog
     }
 
     /// <summary>A change to a draft, with the draft as it is now.</summary>
-    public static EventRecord AppendDraft(ReviewDbContext db, string eventType, Draft draft, Actor actor, DateTime at, string? reason = null, IReadOnlyList<string>? changed = null) =>
-        Append(db, eventType, draft.InboxId, at, new EventFacts { Draft = draft, Actor = EventActor.Of(actor), Reason = reason, Changed = changed });
+    public static EventRecord AppendDraft(ReviewDbContext db, string eventType, Draft draft, Actor actor, DateTime at, string? reason = null, IReadOnlyList<string>? changed = null, string? messageId = null) =>
+        Append(db, eventType, draft.InboxId, at, new EventFacts { Draft = draft, Actor = EventActor.Of(actor), Reason = reason, Changed = changed }, messageId);
 
     public static EventFacts ReadFacts(EventRecord record) => JsonSerializer.Deserialize<EventFacts>(record.Facts, FactsJson)!;
 }

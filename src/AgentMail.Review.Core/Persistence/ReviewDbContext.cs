@@ -7,6 +7,7 @@ using AgentMail.Review.Core.Idempotency;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Threads;
+using AgentMail.Review.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Persistence;
@@ -36,6 +37,10 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
     public DbSet<EventRecord> Events => Set<EventRecord>();
 
     public DbSet<EventCursor> EventCursors => Set<EventCursor>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -133,6 +138,23 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
         {
             cursor.ToTable("event_cursors");
             cursor.HasKey(c => c.Consumer);
+        });
+
+        model.Entity<Webhook>(webhook =>
+        {
+            webhook.ToTable("webhooks");
+            webhook.HasKey(w => w.WebhookId);
+            webhook.HasIndex(w => w.ClientId).IsUnique();
+            webhook.HasIndex(w => new { w.CreatedAt, w.WebhookId });
+        });
+
+        model.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.HasKey(d => d.DeliveryId);
+            delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            delivery.HasIndex(d => new { d.WebhookId, d.EventPosition });
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
         });
 
         model.Entity<IdempotencyRecord>(record =>

@@ -5,6 +5,7 @@ using AgentMail.Review.Web.Attachments;
 using AgentMail.Review.Web.Auth;
 using AgentMail.Review.Web.Console;
 using AgentMail.Review.Web.Drafts;
+using AgentMail.Review.Web.Events;
 using AgentMail.Review.Web.Health;
 using AgentMail.Review.Web.Inbound;
 using AgentMail.Review.Web.Inboxes;
@@ -49,6 +50,7 @@ app.MapMessagesApi();
 app.MapThreadsApi();
 app.MapAttachmentsApi();
 app.MapWebhooksApi();
+app.MapEventsWebSocket();
 app.MapReviewScheduling();
 app.MapReviewConsole();
 

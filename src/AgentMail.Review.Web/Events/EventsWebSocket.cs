@@ -34,8 +34,9 @@ public static class EventsWebSocket
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsJsonAsync(new ApiError("ValidationError", "/v0 is the events websocket; connect with a websocket upgrade"));
+            // No resource lives at /v0 itself; only the websocket does.
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsJsonAsync(new ApiError("NotFoundError", $"no API endpoint at {context.Request.Path}; /v0 takes only a websocket upgrade (the events stream)"));
             return;
         }
 

@@ -25,6 +25,13 @@ public sealed partial class WebhookFanOut(
 
     private const int Batch = 200;
 
+    /// <summary>How many events may pass by without a delivery before the position is written anyway.</summary>
+    private const int PersistEvery = 1000;
+
+    private readonly SemaphoreSlim _running = new(1, 1);
+    private long _position = -1;
+    private long _persisted = -1;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await RecoverAsync(stoppingToken);
@@ -44,59 +51,87 @@ public sealed partial class WebhookFanOut(
             if (read < Batch)
             {
                 // The pulse is the wake-up; the timeout only catches a commit whose pulse came between the read and the wait.
-                await Task.WhenAny(woken, Task.Delay(TimeSpan.FromSeconds(2), stoppingToken));
+                await Task.WhenAny(woken, Task.Delay(TimeSpan.FromSeconds(2), clock, stoppingToken));
             }
         }
     }
 
-    /// <summary>Turns the events after the consumer's position into deliveries; returns how many events it read.</summary>
+    /// <summary>
+    /// Turns the events after the consumer's position into deliveries; returns how many events it read. The position
+    /// is written with the deliveries it made, in their transaction; events no endpoint wants move it on in memory
+    /// only (written every <see cref="PersistEvery"/>), so a busy log with no webhooks costs no extra write: after a
+    /// restart those few are read again, and make deliveries only for endpoints that want them.
+    /// </summary>
     public async Task<int> FanOutAsync(CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cursor = await db.EventCursors.FirstOrDefaultAsync(c => c.Consumer == Consumer, ct);
-        if (cursor is null)
+        await _running.WaitAsync(ct);
+        try
         {
-            cursor = new EventCursor { Consumer = Consumer };
-            db.EventCursors.Add(cursor);
-        }
-
-        var events = await db.Events.AsNoTracking().Where(e => e.Position > cursor.Position).OrderBy(e => e.Position).Take(Batch).ToListAsync(ct);
-        if (events.Count == 0)
-        {
-            return 0;
-        }
-
-        var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.Enabled).ToListAsync(ct);
-        var now = clock.UtcNowMs();
-        var created = new List<WebhookDelivery>();
-        foreach (var record in events)
-        {
-            // An endpoint hears what happened from its creation on, not the log's history.
-            foreach (var webhook in webhooks.Where(w => w.Wants(record.EventType, record.InboxId) && record.OccurredAt >= w.CreatedAt))
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            if (_position < 0)
             {
-                created.Add(new WebhookDelivery
-                {
-                    DeliveryId = Ids.New(),
-                    WebhookId = webhook.WebhookId,
-                    EventPosition = record.Position,
-                    EventId = record.EventId,
-                    EventType = record.EventType,
-                    Status = DeliveryStatus.Pending,
-                    NextAttemptAt = now,
-                    CreatedAt = now,
-                });
+                _position = _persisted = await db.EventCursors.AsNoTracking().Where(c => c.Consumer == Consumer).Select(c => (long?)c.Position).FirstOrDefaultAsync(ct) ?? 0;
             }
-        }
 
-        db.WebhookDeliveries.AddRange(created);
-        cursor.Position = events[^1].Position;
-        await commit.SaveAsync(db, ct);
-        foreach (var delivery in created)
+            var position = _position;
+            var events = await db.Events.AsNoTracking().Where(e => e.Position > position).OrderBy(e => e.Position).Take(Batch).ToListAsync(ct);
+            if (events.Count == 0)
+            {
+                return 0;
+            }
+
+            var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.Enabled).ToListAsync(ct);
+            var now = clock.UtcNowMs();
+            var created = new List<WebhookDelivery>();
+            foreach (var record in events)
+            {
+                // An endpoint hears what happened from its creation on, not the log's history.
+                foreach (var webhook in webhooks.Where(w => w.Wants(record.EventType, record.InboxId) && record.OccurredAt >= w.CreatedAt))
+                {
+                    created.Add(new WebhookDelivery
+                    {
+                        DeliveryId = Ids.New(),
+                        WebhookId = webhook.WebhookId,
+                        EventPosition = record.Position,
+                        EventId = record.EventId,
+                        EventType = record.EventType,
+                        Status = DeliveryStatus.Pending,
+                        NextAttemptAt = now,
+                        CreatedAt = now,
+                    });
+                }
+            }
+
+            var reached = events[^1].Position;
+            if (created.Count > 0 || reached - _persisted >= PersistEvery)
+            {
+                db.WebhookDeliveries.AddRange(created);
+                var cursor = await db.EventCursors.FirstOrDefaultAsync(c => c.Consumer == Consumer, ct);
+                if (cursor is null)
+                {
+                    db.EventCursors.Add(new EventCursor { Consumer = Consumer, Position = reached });
+                }
+                else
+                {
+                    cursor.Position = reached;
+                }
+
+                await commit.SaveAsync(db, ct);
+                _persisted = reached;
+            }
+
+            _position = reached;
+            foreach (var delivery in created)
+            {
+                jobs.Enqueue<WebhookDeliveryJob>(job => job.AttemptAsync(delivery.DeliveryId, 1));
+            }
+
+            return events.Count;
+        }
+        finally
         {
-            jobs.Enqueue<WebhookDeliveryJob>(job => job.AttemptAsync(delivery.DeliveryId, 1));
+            _running.Release();
         }
-
-        return events.Count;
     }
 
     /// <summary>An admin's replay: the event goes to the endpoint again, with the same event id, as a new delivery.</summary>

@@ -30,7 +30,7 @@ public static class EventsWebSocket
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, ApiKeyService keys, EventLogReader log, EventSignal signal, IEventPayloads payloads)
+    private static async Task HandleAsync(HttpContext context, ApiKeyService keys, EventLogReader log, EventSignal signal, IEventPayloads payloads, TimeProvider clock)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -53,7 +53,7 @@ public static class EventsWebSocket
 
         var scope = key.IsOrganisationWide ? AccessScope.Organisation : new AccessScope(key.InboxIds.ToHashSet(StringComparer.OrdinalIgnoreCase));
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var session = new Session(socket, scope, log, signal, payloads, context.Request.Query["last_event_id"].ToString());
+        var session = new Session(socket, scope, log, signal, payloads, clock, context.Request.Query["last_event_id"].ToString());
         await session.RunAsync(context.RequestAborted);
     }
 
@@ -65,7 +65,7 @@ public static class EventsWebSocket
             && (InboxIds is null || InboxIds.Contains(record.InboxId));
     }
 
-    private sealed class Session(WebSocket socket, AccessScope scope, EventLogReader log, EventSignal signal, IEventPayloads payloads, string? lastEventId)
+    private sealed class Session(WebSocket socket, AccessScope scope, EventLogReader log, EventSignal signal, IEventPayloads payloads, TimeProvider clock, string? lastEventId)
     {
         private readonly SemaphoreSlim _sending = new(1, 1);
         private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -206,7 +206,7 @@ public static class EventsWebSocket
 
                 if (events.Count < 200)
                 {
-                    await Task.WhenAny(woken, Task.Delay(TimeSpan.FromSeconds(2), ct));
+                    await Task.WhenAny(woken, Task.Delay(TimeSpan.FromSeconds(2), clock, ct));
                 }
             }
         }

@@ -77,4 +77,24 @@ public sealed class WebhookFanOutTests
         var delivery = await db.WebhookDeliveries.AsNoTracking().SingleAsync();
         Assert.Equal(wanted.DraftId, (await db.Events.AsNoTracking().SingleAsync(e => e.Position == delivery.EventPosition)).DraftId);
     }
+
+    [Fact]
+    public async Task Events_no_endpoint_wants_cost_no_write_and_are_still_never_delivered_after_a_restart()
+    {
+        var first = await TestStore.CreateAsync(Settings);
+        var inbox = (await first.CreateInboxAsync("sales")).InboxId;
+        await first.Get<DraftsService>().CreateAsync(TestActors.Agent, inbox, new NewDraft { Subject = "nobody listens" });
+        Assert.Equal(1, await first.Get<WebhookFanOut>().FanOutAsync());
+        await using (var db = first.OpenDb())
+        {
+            Assert.Empty(await db.EventCursors.AsNoTracking().ToListAsync());
+        }
+
+        first.Clock.Advance(TimeSpan.FromSeconds(1));
+        await first.Get<WebhookService>().CreateAsync(AccessScope.Organisation, new NewWebhook("http://127.0.0.1:9/hook", [EventTypes.DraftCreated], [], null));
+        await using var second = await TestStore.ReopenAsync(first);
+        Assert.Equal(1, await second.Get<WebhookFanOut>().FanOutAsync());
+        await using var after = second.OpenDb();
+        Assert.Empty(await after.WebhookDeliveries.AsNoTracking().ToListAsync());
+    }
 }

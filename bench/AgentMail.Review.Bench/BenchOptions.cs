@@ -10,6 +10,7 @@ public enum Scenario
     Live,
     Circuits,
     Send,
+    Events,
     All,
 }
 
@@ -24,7 +25,7 @@ public sealed record BenchOptions
         Options:
           --quick                     small sizes (list 1,000 and 5,000; creates 2,000; scheduled 500; live 1 and 5
                                       clients; circuits 1 and 3; send 20 agents × 3 drafts), for a smoke run
-          --scenario list|create|scheduled|live|circuits|send|all   which scenarios to run (default all)
+          --scenario list|create|scheduled|live|circuits|send|events|all   which scenarios to run (default all)
           --sizes 10000,100000,1000000  store sizes for the list scenario
           --create-count N            drafts created through the API (and inserted raw) by the create scenario (default 20000)
           --live-clients 1,20,100     connected hub clients for the live-update scenario
@@ -92,6 +93,8 @@ public sealed record BenchOptions
     public bool RunsCircuits => Scenario is Scenario.Circuits or Scenario.All;
 
     public bool RunsSend => Scenario is Scenario.Send or Scenario.All;
+
+    public bool RunsEvents => Scenario is Scenario.Events or Scenario.All;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -201,8 +204,9 @@ public sealed record BenchOptions
         "live" => Scenario.Live,
         "circuits" => Scenario.Circuits,
         "send" => Scenario.Send,
+        "events" => Scenario.Events,
         "all" => Scenario.All,
-        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits, send or all, not {value}"),
+        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits, send, events or all, not {value}"),
     };
 
     private static List<int> ParseSizes(string value) =>

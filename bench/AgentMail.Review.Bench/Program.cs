@@ -90,6 +90,11 @@ namespace AgentMail.Review.Bench
                 {
                     await MeasureAsync(report, "circuits", () => new CircuitScenario(options, report, folder, apiKey).RunAsync(ct));
                 }
+
+                if (options.RunsEvents)
+                {
+                    await MeasureAsync(report, "events", () => new EventsScenario(options, report, folder, apiKey).RunAsync(ct));
+                }
             }
             catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Data.Sqlite.SqliteException or TaskCanceledException)
             {

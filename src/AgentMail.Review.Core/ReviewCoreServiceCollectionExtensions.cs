@@ -34,6 +34,9 @@ public static class ReviewCoreServiceCollectionExtensions
                     new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>()),
                     new StorageFullInterceptor(provider.GetRequiredService<StoreWriteHealth>())));
         services.AddSingleton<StoreWriteLock>();
+        services.AddSingleton<Events.EventSignal>();
+        services.AddSingleton<StoreCommit>();
+        services.AddSingleton<Events.EventLogReader>();
         services.AddSingleton<Persistence.Sqlite.StoreInstanceLock>();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -64,6 +67,13 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<Idempotency.IdempotencyKeys>();
         services.AddOptions<SchedulingOptions>().Bind(configuration.GetSection(SchedulingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SendScheduler>();
+        services.AddOptions<Webhooks.WebhookOptions>().Bind(configuration.GetSection(Webhooks.WebhookOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Webhooks.WebhookUrlPolicy>();
+        services.AddSingleton<Webhooks.WebhookService>();
+        services.AddSingleton<Webhooks.WebhookHttp>();
+        services.AddSingleton<Webhooks.WebhookFanOut>();
+        services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookFanOut>());
+        services.AddTransient<Webhooks.WebhookDeliveryJob>();
         services.AddSingleton<SendRecovery>();
         services.AddTransient<SendDraftJob>();
         services.AddTransient<DueSweepJob>();

@@ -5,6 +5,7 @@ using AgentMail.Review.Web.Attachments;
 using AgentMail.Review.Web.Auth;
 using AgentMail.Review.Web.Console;
 using AgentMail.Review.Web.Drafts;
+using AgentMail.Review.Web.Events;
 using AgentMail.Review.Web.Health;
 using AgentMail.Review.Web.Inbound;
 using AgentMail.Review.Web.Inboxes;
@@ -12,6 +13,7 @@ using AgentMail.Review.Web.Messages;
 using AgentMail.Review.Web.Scheduling;
 using AgentMail.Review.Web.Store;
 using AgentMail.Review.Web.Threads;
+using AgentMail.Review.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDevelopmentSettingsFile();
@@ -27,6 +29,7 @@ builder.Services.AddReviewRateLimiting(builder.Configuration);
 builder.Services.AddReviewConsole();
 builder.Services.AddReviewHealth();
 builder.Services.AddReviewInbound(builder.Configuration);
+builder.Services.AddReviewWebhooks();
 
 var app = builder.Build();
 
@@ -47,6 +50,8 @@ app.MapDraftsApi();
 app.MapMessagesApi();
 app.MapThreadsApi();
 app.MapAttachmentsApi();
+app.MapWebhooksApi();
+app.MapEventsWebSocket();
 app.MapReviewScheduling();
 app.MapReviewConsole();
 

@@ -75,7 +75,7 @@ public sealed partial class DraftSender(
         {
             var attempts = claimed.DeliveryAttempts + 1;
             var reason = e.Failure == DeliveryFailure.Transient ? $"{e.Message} (gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")})" : e.Message;
-            return await FailAsync(actor, claimed, reason);
+            return await FailAsync(actor, claimed, reason, refused: e.Failure == DeliveryFailure.Permanent);
         }
         catch (Exception e)
         {
@@ -105,9 +105,9 @@ public sealed partial class DraftSender(
         }
     }
 
-    private async Task<SendOutcome> FailAsync(Actor actor, Draft claimed, string reason)
+    private async Task<SendOutcome> FailAsync(Actor actor, Draft claimed, string reason, bool refused = false)
     {
-        await drafts.MarkFailedAsync(actor, claimed, reason);
+        await drafts.MarkFailedAsync(actor, claimed, reason, refused: refused);
         return new SendOutcome(SendResult.Failed, FailureReason: reason);
     }
 

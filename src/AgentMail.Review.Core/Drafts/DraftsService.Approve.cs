@@ -1,5 +1,6 @@
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Drafts;
@@ -32,6 +33,7 @@ public sealed partial class DraftsService
         draft.UpdatedAt = now;
         draft.Version++;
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Approved, now, new { from = oldSendAt, send_at = draft.SendAt }));
+        EventLog.AppendDraft(db, EventTypes.DraftApproved, draft, actor, now);
         await SaveOrConflictAsync(db, draft, ct);
         LogChanged(logger, draft.DraftId, AuditActions.Approved, actor.ToString());
         Publish(DraftChangeKind.Updated, draft, actor, now);
@@ -62,6 +64,7 @@ public sealed partial class DraftsService
         draft.UpdatedAt = now;
         draft.Version++;
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Unscheduled, now, new { reason = "approval undone" }));
+        EventLog.AppendDraft(db, EventTypes.DraftUpdated, draft, actor, now, "approval undone", ["send_at"]);
         await SaveOrConflictAsync(db, draft, ct);
         Publish(DraftChangeKind.Updated, draft, actor, now);
         return draft;

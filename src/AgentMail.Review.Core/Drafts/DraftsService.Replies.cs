@@ -1,5 +1,6 @@
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Events;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
@@ -46,6 +47,7 @@ public sealed partial class DraftsService
 
                 db.Drafts.Remove(draft);
                 db.AuditEntries.Add(Audit(draft, Actor.System, AuditActions.Deleted, now, new { reason = CancelledForReplyReason, message_id = reply.MessageId, send_at = wasDueAt }));
+                AppendDeleted(db, draft, Actor.System, now, CancelledForReplyReason);
                 changes.Add(new DraftChange(DraftChangeKind.Deleted, draft.DraftId, draft.InboxId, draft.Version, draft.State, wasDueAt, Actor.System, now));
             }
             else
@@ -54,6 +56,7 @@ public sealed partial class DraftsService
                 draft.UpdatedAt = now;
                 draft.Version++;
                 db.AuditEntries.Add(Audit(draft, Actor.System, AuditActions.HeldForReply, now, new { reason = draft.HeldReason, message_id = reply.MessageId, send_at = wasDueAt }));
+                EventLog.AppendDraft(db, EventTypes.DraftUpdated, draft, Actor.System, now, draft.HeldReason, ["send_at"]);
                 changes.Add(new DraftChange(DraftChangeKind.Updated, draft.DraftId, draft.InboxId, draft.Version, draft.State, draft.SendAt, Actor.System, now));
             }
         }

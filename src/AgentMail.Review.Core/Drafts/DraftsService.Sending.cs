@@ -1,6 +1,7 @@
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Events;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
 using AgentMail.Review.Core.Threads;
@@ -37,6 +38,7 @@ public sealed partial class DraftsService
         draft.UpdatedAt = now;
         draft.Version++;
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.SendRequested, now, new { held = "awaiting a supervisor's approval" }));
+        EventLog.AppendDraft(db, EventTypes.DraftScheduled, draft, actor, now, "awaiting a supervisor's approval");
         await SaveOrConflictAsync(db, draft, ct);
         LogChanged(logger, draft.DraftId, AuditActions.SendRequested, actor.ToString());
         Publish(DraftChangeKind.Updated, draft, actor, now);
@@ -65,7 +67,7 @@ public sealed partial class DraftsService
             candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
         }
 
-        var draft = await CommitAsync(db, async () =>
+        var draft = await commit.RunAsync(db, async () =>
         {
             var claimed = await candidate.ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.State, DraftState.Sending)
@@ -135,7 +137,7 @@ public sealed partial class DraftsService
             SentBy = claimed.ApprovedBy ?? actor.DisplayName,
         };
 
-        await CommitAsync(db, async () =>
+        await commit.RunAsync(db, async () =>
         {
             var removed = await OwnClaim(db, claimed).ExecuteDeleteAsync(ct);
             if (removed == 0)
@@ -153,7 +155,16 @@ public sealed partial class DraftsService
             }
 
             db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = messageId }));
-            return true;
+            var thread = db.Threads.Local.FirstOrDefault(t => t.ThreadId == message.ThreadId);
+            var recipients = (IReadOnlyList<string>)[.. message.To, .. message.Cc, .. message.Bcc];
+            EventLog.AppendDraft(db, EventTypes.DraftSent, claimed, actor, now, messageId: messageId);
+            EventLog.Append(db, EventTypes.MessageSent, message.InboxId, now, new EventFacts { Message = message, Thread = thread, Actor = EventActor.Of(actor), Recipients = recipients });
+            if (recorded is null)
+            {
+                // Only a mail server's acceptance is a delivery; the Outbox keeps the message on this machine.
+                EventLog.Append(db, EventTypes.MessageDelivered, message.InboxId, now, new EventFacts { Message = message, Recipients = recipients });
+            }
+
         }, ct);
 
         LogChanged(logger, claimed.DraftId, AuditActions.Sent, actor.ToString());
@@ -162,11 +173,12 @@ public sealed partial class DraftsService
     }
 
     /// <summary>Moves a claimed draft to <see cref="DraftState.Failed"/>, keeping the reason for a person to read.</summary>
-    public async Task MarkFailedAsync(Actor actor, Draft claimed, string reason, CancellationToken ct = default)
+    /// <param name="refused">The mail server (or the message itself) refused it for good: the agent hears <c>message.rejected</c> too.</param>
+    public async Task MarkFailedAsync(Actor actor, Draft claimed, string reason, CancellationToken ct = default, bool refused = false)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
-        var failed = await CommitAsync(db, async () =>
+        var failed = await commit.RunAsync(db, async () =>
         {
             var updated = await OwnClaim(db, claimed).ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.State, DraftState.Failed)
@@ -178,6 +190,13 @@ public sealed partial class DraftsService
             if (updated > 0)
             {
                 db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Failed, now, new { reason }));
+                var failedDraft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == claimed.DraftId, ct);
+                EventLog.AppendDraft(db, EventTypes.DraftFailed, failedDraft, actor, now, reason);
+                if (refused)
+                {
+                    EventLog.Append(db, EventTypes.MessageRejected, claimed.InboxId, now,
+                        new EventFacts { Draft = failedDraft, Actor = EventActor.Of(actor), Reason = reason }, MimeMessageFactory.MessageIdFor(claimed.DraftId, claimed.InboxId));
+                }
             }
 
             return updated > 0;
@@ -198,7 +217,7 @@ public sealed partial class DraftsService
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
-        var draft = await CommitAsync(db, async () =>
+        var draft = await commit.RunAsync(db, async () =>
         {
             var draft = await OwnClaim(db, claimed).FirstOrDefaultAsync(ct);
             if (draft is null)
@@ -210,6 +229,7 @@ public sealed partial class DraftsService
             draft.UpdatedAt = now;
             draft.Version++;
             db.AuditEntries.Add(Audit(draft, actor, AuditActions.RetryScheduled, now, new { reason, send_at = draft.SendAt, attempts = draft.DeliveryAttempts }));
+            EventLog.AppendDraft(db, EventTypes.DraftScheduled, draft, actor, now, reason);
             return draft;
         }, ct);
 
@@ -253,20 +273,4 @@ public sealed partial class DraftsService
     /// <summary>The draft as the claimer left it: only the claim's own owner moves it out of "sending".</summary>
     private static IQueryable<Draft> OwnClaim(ReviewDbContext db, Draft claimed) =>
         db.Drafts.Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending && d.ClaimedBy == claimed.ClaimedBy);
-
-    /// <summary>
-    /// The one way a sending change commits: under the store's write lock, in one transaction with whatever
-    /// <paramref name="work"/> added (the audit entry, the message), durable before it returns.
-    /// </summary>
-    private async Task<T> CommitAsync<T>(ReviewDbContext db, Func<Task<T>> work, CancellationToken ct)
-    {
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            var result = await work();
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-            return result;
-        }
-    }
 }

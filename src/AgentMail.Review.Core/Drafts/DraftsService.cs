@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Delivery;
+using AgentMail.Review.Core.Events;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
@@ -14,12 +15,13 @@ namespace AgentMail.Review.Core.Drafts;
 
 /// <summary>
 /// The one doorway: every change to a draft, from the API, the console or a job, passes through here. Each method
-/// validates, applies the state rules, checks the version, writes the row and its audit entry in one transaction, and
-/// publishes one change after the commit.
+/// validates, applies the state rules, checks the version, writes the row, its audit entry and its event in one
+/// transaction (<see cref="StoreCommit"/>), and publishes one change after the commit (a wake-up for the scheduler and
+/// the consoles).
 /// </summary>
 public sealed partial class DraftsService(
     IDbContextFactory<ReviewDbContext> dbFactory,
-    StoreWriteLock writeLock,
+    StoreCommit commit,
     DraftValidator validator,
     DraftChangeFeed feed,
     SendingInstance instance,
@@ -124,17 +126,16 @@ public sealed partial class DraftsService(
         db.Drafts.Add(draft);
         await ThreadLedger.EnsureAsync(db, draft.ThreadId, draft.InboxId, draft.Subject, now, ct);
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Created, now, new { send_at = draft.SendAt }));
+        EventLog.AppendDraft(db, EventTypes.DraftCreated, draft, actor, now);
         if (draft.SendAt is not null)
         {
             db.AuditEntries.Add(Audit(draft, actor, AuditActions.Scheduled, now, new { send_at = draft.SendAt }));
+            EventLog.AppendDraft(db, EventTypes.DraftScheduled, draft, actor, now);
         }
 
         try
         {
-            await using (await writeLock.EnterAsync(ct))
-            {
-                await db.SaveChangesAsync(ct);
-            }
+            await commit.SaveAsync(db, ct);
         }
         catch (DbUpdateException) when (request.ClientId is not null)
         {
@@ -249,9 +250,16 @@ public sealed partial class DraftsService(
             draft.AgentMaySend = ReviewRules.MaySendAlone(actor);
         }
 
+        if (changed.Count > 0)
+        {
+            EventLog.AppendDraft(db, EventTypes.DraftUpdated, draft, actor, now, changed: changed);
+        }
+
         if (scheduleAction is not null)
         {
             db.AuditEntries.Add(Audit(draft, actor, scheduleAction, now, new { from = oldSendAt, to = draft.SendAt }));
+            EventLog.AppendDraft(db, draft.SendAt is null ? EventTypes.DraftUpdated : EventTypes.DraftScheduled, draft, actor, now,
+                changed: draft.SendAt is null && changed.Count == 0 ? ["send_at"] : null);
         }
 
         await SaveOrConflictAsync(db, draft, ct);
@@ -270,13 +278,8 @@ public sealed partial class DraftsService(
         var attachmentIds = draft.Attachments.Select(a => a.AttachmentId).ToList();
         db.Drafts.Remove(draft);
         db.AuditEntries.Add(Audit(draft, actor, AuditActions.Deleted, now, new { state = draft.State.ToString().ToLowerInvariant(), send_at = draft.SendAt }));
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            await db.AttachmentContents.Where(c => attachmentIds.Contains(c.AttachmentId)).ExecuteDeleteAsync(ct);
-            await SaveCheckingVersionAsync(db, draft, ct);
-            await transaction.CommitAsync(ct);
-        }
+        AppendDeleted(db, draft, actor, now, reason: $"deleted by {actor.DisplayName}");
+        await CommitCheckingVersionAsync(db, draft, () => db.AttachmentContents.Where(c => attachmentIds.Contains(c.AttachmentId)).ExecuteDeleteAsync(ct), ct);
 
         LogChanged(logger, draft.DraftId, AuditActions.Deleted, actor.ToString());
         Publish(DraftChangeKind.Deleted, draft, actor, now);
@@ -323,24 +326,37 @@ public sealed partial class DraftsService(
         }
     }
 
-    private async Task SaveOrConflictAsync(ReviewDbContext db, Draft draft, CancellationToken ct)
-    {
-        await using (await writeLock.EnterAsync(ct))
-        {
-            await SaveCheckingVersionAsync(db, draft, ct);
-        }
-    }
+    private Task SaveOrConflictAsync(ReviewDbContext db, Draft draft, CancellationToken ct) =>
+        CommitCheckingVersionAsync(db, draft, () => Task.CompletedTask, ct);
 
-    /// <summary>Saves under the caller's hold on the write lock; a version that moved meanwhile is a conflict.</summary>
-    private static async Task SaveCheckingVersionAsync(ReviewDbContext db, Draft draft, CancellationToken ct)
+    /// <summary>Commits the unit of work (and <paramref name="work"/>) in one transaction; a version that moved meanwhile is a conflict.</summary>
+    private async Task CommitCheckingVersionAsync(ReviewDbContext db, Draft draft, Func<Task> work, CancellationToken ct)
     {
         try
         {
-            await db.SaveChangesAsync(ct);
+            await commit.RunAsync(db, work, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             throw new ConflictException($"draft {draft.DraftId} was changed by someone else at the same moment; reload it and try again");
+        }
+    }
+
+    /// <summary>
+    /// A deleted draft's events: <c>draft.deleted</c>, and where an agent had asked for it to be sent and a person (or
+    /// the system) deletes it instead, <c>message.rejected</c> for the message the agent was promised.
+    /// </summary>
+    private static void AppendDeleted(ReviewDbContext db, Draft draft, Actor actor, DateTime now, string reason)
+    {
+        EventLog.AppendDraft(db, EventTypes.DraftDeleted, draft, actor, now, reason);
+        if (draft.SendRequestedAt is not null && actor.Kind != ActorKind.Agent)
+        {
+            EventLog.Append(db, EventTypes.MessageRejected, draft.InboxId, now, new EventFacts
+            {
+                Draft = draft,
+                Actor = EventActor.Of(actor),
+                Reason = reason,
+            }, MimeMessageFactory.MessageIdFor(draft.DraftId, draft.InboxId));
         }
     }
 

@@ -1,5 +1,6 @@
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Events;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
@@ -18,7 +19,7 @@ namespace AgentMail.Review.Core.Inbound;
 /// </summary>
 public sealed partial class InboundMailService(
     IDbContextFactory<ReviewDbContext> dbFactory,
-    StoreWriteLock writeLock,
+    StoreCommit commit,
     DraftsService drafts,
     TimeProvider clock,
     ILogger<InboundMailService> logger)
@@ -52,11 +53,9 @@ public sealed partial class InboundMailService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var stored = new List<Message>();
         var changes = new List<DraftChange>();
-        DateTime now;
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        await commit.RunAsync(db, async () =>
         {
-            now = clock.UtcNowMs();
+            var now = clock.UtcNowMs();
             foreach (var inboxId in recipients)
             {
                 var inbox = await db.Inboxes.AsNoTracking().FirstOrDefaultAsync(i => i.InboxId == inboxId, ct)
@@ -87,6 +86,11 @@ public sealed partial class InboundMailService(
                 db.Messages.Add(received);
                 db.MessageMimes.Add(new MessageMime { MessageId = received.MessageId, Mime = raw });
                 await ThreadLedger.RecordAsync(db, received, ct);
+                EventLog.Append(db, EventTypes.MessageReceived, inbox.InboxId, now, new EventFacts
+                {
+                    Message = received,
+                    Thread = db.Threads.Local.FirstOrDefault(t => t.ThreadId == received.ThreadId),
+                });
                 if (joined is not null)
                 {
                     changes.AddRange(await drafts.ApplyReplyToFollowUpsAsync(db, inbox, received, now, ct));
@@ -94,10 +98,7 @@ public sealed partial class InboundMailService(
 
                 stored.Add(received);
             }
-
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
+        }, ct);
 
         foreach (var received in stored)
         {

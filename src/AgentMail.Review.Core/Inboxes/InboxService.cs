@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Events;
 using AgentMail.Review.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ public sealed record InboxPatch
 
 public sealed partial class InboxService(
     IDbContextFactory<ReviewDbContext> dbFactory,
-    StoreWriteLock writeLock,
+    StoreCommit commit,
     IOptions<InboxOptions> options,
     IOptions<ReviewPolicyOptions> policy,
     DraftChangeFeed feed,
@@ -96,10 +97,7 @@ public sealed partial class InboxService(
         db.Inboxes.Add(inbox);
         try
         {
-            await using (await writeLock.EnterAsync(ct))
-            {
-                await db.SaveChangesAsync(ct);
-            }
+            await commit.SaveAsync(db, ct);
         }
         catch (DbUpdateException)
         {
@@ -122,10 +120,7 @@ public sealed partial class InboxService(
         {
             inbox.ReviewRequired = required;
             inbox.UpdatedAt = clock.UtcNowMs();
-            await using (await writeLock.EnterAsync(ct))
-            {
-                await db.SaveChangesAsync(ct);
-            }
+            await commit.SaveAsync(db, ct);
         }
 
         return inbox;
@@ -167,10 +162,7 @@ public sealed partial class InboxService(
         inbox.DisplayName = name;
         inbox.Metadata = metadata;
         inbox.UpdatedAt = clock.UtcNowMs();
-        await using (await writeLock.EnterAsync(ct))
-        {
-            await db.SaveChangesAsync(ct);
-        }
+        await commit.SaveAsync(db, ct);
 
         return inbox;
     }
@@ -190,10 +182,7 @@ public sealed partial class InboxService(
         {
             inbox.OnReply = onReply;
             inbox.UpdatedAt = clock.UtcNowMs();
-            await using (await writeLock.EnterAsync(ct))
-            {
-                await db.SaveChangesAsync(ct);
-            }
+            await commit.SaveAsync(db, ct);
         }
 
         return inbox;
@@ -209,10 +198,9 @@ public sealed partial class InboxService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
-        List<Draft> drafts;
-        int messageCount;
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        List<Draft> drafts = [];
+        var messageCount = 0;
+        await commit.RunAsync(db, async () =>
         {
             // Read under the write lock: no draft can be scheduled or claimed between the check and the deletion.
             var inbox = await db.Inboxes.AsNoTracking().FirstOrDefaultAsync(i => i.InboxId == inboxId, ct);
@@ -244,6 +232,7 @@ public sealed partial class InboxService(
             {
                 db.AuditEntries.Add(AuditOf(actor, draft.DraftId, inbox.InboxId, AuditActions.Deleted, now,
                     new { reason = "inbox deleted", state = draft.State.ToString().ToLowerInvariant(), send_at = draft.SendAt }));
+                EventLog.AppendDraft(db, EventTypes.DraftDeleted, draft, actor, now, "inbox deleted");
             }
 
             foreach (var message in messages.Where(m => m.DraftId is not null))
@@ -259,9 +248,7 @@ public sealed partial class InboxService(
             await db.Messages.Where(m => m.InboxId == inbox.InboxId).ExecuteDeleteAsync(ct);
             await db.Threads.Where(t => t.InboxId == inbox.InboxId).ExecuteDeleteAsync(ct);
             await db.Inboxes.Where(i => i.InboxId == inbox.InboxId).ExecuteDeleteAsync(ct);
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
+        }, ct);
 
         LogDeleted(logger, inboxId, actor.ToString(), drafts.Count, messageCount);
         foreach (var draft in drafts)

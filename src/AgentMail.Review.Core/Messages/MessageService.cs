@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentMail.Review.Core.Messages;
 
 /// <summary>Agents' changes to messages once they exist: their labels (<c>unread</c> included, to mark one read).</summary>
-public sealed class MessageService(IDbContextFactory<ReviewDbContext> dbFactory, StoreWriteLock writeLock, DraftValidator validator, TimeProvider clock)
+public sealed class MessageService(IDbContextFactory<ReviewDbContext> dbFactory, StoreCommit commit, DraftValidator validator, TimeProvider clock)
 {
     /// <summary>Labels the system decides: a message was sent or received, and stays so.</summary>
     private static readonly IReadOnlySet<string> Fixed = new HashSet<string>(StringComparer.Ordinal) { Message.SentLabel, Message.ReceivedLabel };
@@ -30,8 +30,7 @@ public sealed class MessageService(IDbContextFactory<ReviewDbContext> dbFactory,
 
         errors.ThrowIfAny();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        return await commit.RunAsync(db, async () =>
         {
             var message = await db.Messages.FirstOrDefaultAsync(m => m.MessageId == messageId && m.InboxId == inboxId, ct)
                 ?? throw new NotFoundException($"message {messageId} not found in inbox {inboxId}");
@@ -44,12 +43,9 @@ public sealed class MessageService(IDbContextFactory<ReviewDbContext> dbFactory,
                 {
                     await ThreadLedger.RelabelAsync(db, thread, message, ct);
                 }
-
-                await db.SaveChangesAsync(ct);
-                await transaction.CommitAsync(ct);
             }
 
             return message;
-        }
+        }, ct);
     }
 }

@@ -2,10 +2,12 @@ using AgentMail.Review.Core.ApiKeys;
 using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Core.Events;
 using AgentMail.Review.Core.Idempotency;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Threads;
+using AgentMail.Review.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Persistence;
@@ -33,6 +35,14 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
     public DbSet<MessageMime> MessageMimes => Set<MessageMime>();
 
     public DbSet<ProtectionKey> ProtectionKeys => Set<ProtectionKey>();
+
+    public DbSet<EventRecord> Events => Set<EventRecord>();
+
+    public DbSet<EventCursor> EventCursors => Set<EventCursor>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -117,6 +127,38 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
             // Keyset paging by the latest message, per inbox and organisation-wide.
             thread.HasIndex(t => new { t.InboxId, t.Timestamp, t.ThreadId });
             thread.HasIndex(t => new { t.Timestamp, t.ThreadId });
+        });
+
+        model.Entity<EventRecord>(e =>
+        {
+            e.ToTable("events");
+            e.HasKey(x => x.Position);
+            e.Property(x => x.Position).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.EventId).IsUnique();
+            e.HasIndex(x => new { x.InboxId, x.Position });
+        });
+
+        model.Entity<EventCursor>(cursor =>
+        {
+            cursor.ToTable("event_cursors");
+            cursor.HasKey(c => c.Consumer);
+        });
+
+        model.Entity<Webhook>(webhook =>
+        {
+            webhook.ToTable("webhooks");
+            webhook.HasKey(w => w.WebhookId);
+            webhook.HasIndex(w => w.ClientId).IsUnique();
+            webhook.HasIndex(w => new { w.CreatedAt, w.WebhookId });
+        });
+
+        model.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.HasKey(d => d.DeliveryId);
+            delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            delivery.HasIndex(d => new { d.WebhookId, d.EventPosition });
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
         });
 
         model.Entity<IdempotencyRecord>(record =>

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentMail.Review.Core.Threads;
 
 /// <summary>Agents' changes to threads: their own labels, and deleting a conversation.</summary>
-public sealed class ThreadService(IDbContextFactory<ReviewDbContext> dbFactory, StoreWriteLock writeLock, DraftValidator validator, TimeProvider clock)
+public sealed class ThreadService(IDbContextFactory<ReviewDbContext> dbFactory, StoreCommit commit, DraftValidator validator, TimeProvider clock)
 {
     /// <summary>Adds and removes the agents' own labels; the system's (sent, received, unread…) cannot be changed by hand.</summary>
     public async Task<MailThread> UpdateLabelsAsync(AccessScope scope, string? inboxId, string threadId, IReadOnlyList<string> add, IReadOnlyList<string> remove, CancellationToken ct = default)
@@ -19,7 +19,7 @@ public sealed class ThreadService(IDbContextFactory<ReviewDbContext> dbFactory, 
         errors.ThrowIfAny();
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using (await writeLock.EnterAsync(ct))
+        return await commit.RunAsync(db, async () =>
         {
             var thread = await FindAsync(db, scope, inboxId, threadId, ct);
             var labels = thread.UserLabels.Concat(add.Select(l => l.Trim())).Distinct(StringComparer.Ordinal).Where(l => !remove.Contains(l)).ToList();
@@ -28,19 +28,17 @@ public sealed class ThreadService(IDbContextFactory<ReviewDbContext> dbFactory, 
                 thread.UserLabels = labels;
                 thread.UpdatedAt = clock.UtcNowMs();
                 await ThreadLedger.RelabelAsync(db, thread, null, ct);
-                await db.SaveChangesAsync(ct);
             }
 
             return thread;
-        }
+        }, ct);
     }
 
     /// <summary>Deletes the conversation and its messages; refused while drafts still belong to it.</summary>
     public async Task DeleteAsync(AccessScope scope, string? inboxId, string threadId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using (await writeLock.EnterAsync(ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        await commit.RunAsync(db, async () =>
         {
             var thread = await FindAsync(db, scope, inboxId, threadId, ct);
             var drafts = await db.Drafts.AsNoTracking().Where(d => d.ThreadId == threadId).Select(d => d.DraftId).ToListAsync(ct);
@@ -53,9 +51,7 @@ public sealed class ThreadService(IDbContextFactory<ReviewDbContext> dbFactory, 
             await db.MessageMimes.Where(m => messageIds.Contains(m.MessageId)).ExecuteDeleteAsync(ct);
             await db.Messages.Where(m => m.ThreadId == threadId).ExecuteDeleteAsync(ct);
             db.Threads.Remove(thread);
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
+        }, ct);
     }
 
     private static void CheckNotSystem(DraftValidator.Errors errors, string field, IReadOnlyList<string> labels)

@@ -58,6 +58,8 @@ public static class SchedulingExtensions
         var options = app.Services.GetRequiredService<IOptions<SchedulingOptions>>().Value;
         app.Services.GetRequiredService<IRecurringJobManager>()
             .AddOrUpdate<DueSweepJob>(DueSweepJob.RecurringJobId, job => job.RunAsync(), options.SweepCron);
+        app.Services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<Core.Webhooks.WebhookDeliveryJob>(Core.Webhooks.WebhookDeliveryJob.SweepJobId, job => job.SweepAsync(), "*/30 * * * * *");
     }
 
     private sealed class AdminsOnly : IDashboardAuthorizationFilter

@@ -75,7 +75,8 @@ public sealed partial class DraftSender(
         {
             var attempts = claimed.DeliveryAttempts + 1;
             var reason = e.Failure == DeliveryFailure.Transient ? $"{e.Message} (gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")})" : e.Message;
-            return await FailAsync(actor, claimed, reason, refused: e.Failure == DeliveryFailure.Permanent);
+            var notice = e.Failure != DeliveryFailure.Permanent ? FailureNotice.None : e.Bounced ? FailureNotice.Bounced : FailureNotice.Rejected;
+            return await FailAsync(actor, claimed, reason, notice);
         }
         catch (Exception e)
         {
@@ -105,9 +106,9 @@ public sealed partial class DraftSender(
         }
     }
 
-    private async Task<SendOutcome> FailAsync(Actor actor, Draft claimed, string reason, bool refused = false)
+    private async Task<SendOutcome> FailAsync(Actor actor, Draft claimed, string reason, FailureNotice notice = FailureNotice.None)
     {
-        await drafts.MarkFailedAsync(actor, claimed, reason, refused: refused);
+        await drafts.MarkFailedAsync(actor, claimed, reason, notice: notice);
         return new SendOutcome(SendResult.Failed, FailureReason: reason);
     }
 

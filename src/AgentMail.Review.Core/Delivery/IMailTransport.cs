@@ -37,4 +37,15 @@ public enum DeliveryFailure
 public sealed class DeliveryException(string reason, DeliveryFailure failure, Exception? inner = null) : Exception(reason, inner)
 {
     public DeliveryFailure Failure { get; } = failure;
+
+    /// <summary>The mail server answered the recipients or the message itself with a refusal: a bounce, not a fault of ours.</summary>
+    public bool Bounced { get; init; }
+}
+
+/// <summary>Which message event a failed delivery also gives the agent, beside <c>draft.failed</c>.</summary>
+public enum FailureNotice
+{
+    None,
+    Rejected,
+    Bounced,
 }

@@ -100,9 +100,11 @@ public sealed class SmtpTransport(IOptions<DeliveryOptions> options, TimeProvide
     private static DeliveryException? Classify(Exception e, string server, SmtpOptions settings) => e switch
     {
         SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } c =>
-            new DeliveryException($"recipient {c.Mailbox?.Address} rejected: {Reply(c)}", ByReply(c), e),
+            new DeliveryException($"recipient {c.Mailbox?.Address} rejected: {Reply(c)}", ByReply(c), e) { Bounced = true },
         SmtpCommandException { ErrorCode: SmtpErrorCode.SenderNotAccepted } c =>
             new DeliveryException($"sender {c.Mailbox?.Address} rejected: {Reply(c)}", ByReply(c), e),
+        SmtpCommandException { ErrorCode: SmtpErrorCode.MessageNotAccepted } c =>
+            new DeliveryException($"SMTP server {server} answered {Reply(c)}", ByReply(c), e) { Bounced = true },
         SmtpCommandException c =>
             new DeliveryException($"SMTP server {server} answered {Reply(c)}", ByReply(c), e),
         AuthenticationException =>

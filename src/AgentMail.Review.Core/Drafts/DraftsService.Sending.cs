@@ -173,8 +173,9 @@ public sealed partial class DraftsService
     }
 
     /// <summary>Moves a claimed draft to <see cref="DraftState.Failed"/>, keeping the reason for a person to read.</summary>
-    /// <param name="refused">The mail server (or the message itself) refused it for good: the agent hears <c>message.rejected</c> too.</param>
-    public async Task MarkFailedAsync(Actor actor, Draft claimed, string reason, CancellationToken ct = default, bool refused = false)
+    /// <param name="notice">What else the agent hears: <c>message.bounced</c> when the mail server refused the recipients
+    /// or the message, <c>message.rejected</c> when it could not be sent at all (no recipients, a server that cannot be used).</param>
+    public async Task MarkFailedAsync(Actor actor, Draft claimed, string reason, CancellationToken ct = default, FailureNotice notice = FailureNotice.None)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
@@ -192,10 +193,16 @@ public sealed partial class DraftsService
                 db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Failed, now, new { reason }));
                 var failedDraft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == claimed.DraftId, ct);
                 EventLog.AppendDraft(db, EventTypes.DraftFailed, failedDraft, actor, now, reason);
-                if (refused)
+                var messageId = MimeMessageFactory.MessageIdFor(claimed.DraftId, claimed.InboxId);
+                if (notice == FailureNotice.Bounced)
+                {
+                    EventLog.Append(db, EventTypes.MessageBounced, claimed.InboxId, now,
+                        new EventFacts { Draft = failedDraft, Actor = EventActor.Of(actor), Reason = reason, Recipients = [.. claimed.To, .. claimed.Cc, .. claimed.Bcc] }, messageId);
+                }
+                else if (notice == FailureNotice.Rejected)
                 {
                     EventLog.Append(db, EventTypes.MessageRejected, claimed.InboxId, now,
-                        new EventFacts { Draft = failedDraft, Actor = EventActor.Of(actor), Reason = reason }, MimeMessageFactory.MessageIdFor(claimed.DraftId, claimed.InboxId));
+                        new EventFacts { Draft = failedDraft, Actor = EventActor.Of(actor), Reason = reason }, messageId);
                 }
             }
 

@@ -34,7 +34,7 @@ public sealed class SmtpEventTests
     }
 
     [Fact]
-    public async Task A_message_the_server_refuses_for_good_fails_its_draft_and_is_rejected_with_the_servers_reason()
+    public async Task A_message_the_server_refuses_for_good_fails_its_draft_and_bounces_with_the_servers_reason()
     {
         await using var sink = await SmtpSink.StartAsync("--reject-data", "554");
         await using var store = await TestStore.CreateAsync(SmtpSettings.For(sink.Port));
@@ -45,8 +45,26 @@ public sealed class SmtpEventTests
 
         Assert.Equal(SendResult.Failed, outcome.Result);
         var events = await EventsAsync(store, draft.DraftId);
-        Assert.Equal([EventTypes.DraftCreated, EventTypes.DraftFailed, EventTypes.MessageRejected], events.Select(e => e.EventType));
-        Assert.Contains("554", EventLog.ReadFacts(events[2]).Reason);
+        Assert.Equal([EventTypes.DraftCreated, EventTypes.DraftFailed, EventTypes.MessageBounced], events.Select(e => e.EventType));
+        var bounce = EventLog.ReadFacts(events[2]);
+        Assert.Contains("554", bounce.Reason);
+        Assert.Equal(["carol@example.net"], bounce.Recipients);
         Assert.Equal($"<{draft.DraftId}@example.com>", events[2].MessageId);
+    }
+
+    [Fact]
+    public async Task A_recipient_the_server_refuses_bounces_the_message()
+    {
+        await using var sink = await SmtpSink.StartAsync("--reject-rcpt", "gone@example.net");
+        await using var store = await TestStore.CreateAsync(SmtpSettings.For(sink.Port));
+        var inbox = await store.CreateInboxAsync("agent", "example.com");
+        var draft = await store.Get<DraftsService>().CreateAsync(TestActors.Agent, inbox.InboxId, new NewDraft { To = ["gone@example.net"], Subject = "Hi", Text = "Hello" });
+
+        var outcome = await store.Get<DraftSender>().SendAsync(TestActors.Agent, draft.DraftId, draft.Version, "test");
+
+        Assert.Equal(SendResult.Failed, outcome.Result);
+        var events = await EventsAsync(store, draft.DraftId);
+        Assert.Equal([EventTypes.DraftCreated, EventTypes.DraftFailed, EventTypes.MessageBounced], events.Select(e => e.EventType));
+        Assert.Contains("gone@example.net", EventLog.ReadFacts(events[2]).Reason);
     }
 }

@@ -15,7 +15,11 @@ namespace AgentMail.Review.Web.Console;
 /// <see cref="ShowWaitingAsync"/>, except on an empty page, where nothing can move.
 /// </remarks>
 /// <summary>A draft as the reading pane shows it.</summary>
-public sealed record OpenDraft(Draft Draft, IReadOnlyList<AgentMail.Review.Core.Audit.AuditEntry> Audit, AgentMail.Review.Core.Messages.Message? ReplyTo);
+public sealed record OpenDraft(Draft Draft, IReadOnlyList<AgentMail.Review.Core.Audit.AuditEntry> Audit, AgentMail.Review.Core.Messages.Message? ReplyTo)
+{
+    /// <summary>The messages of the draft's thread, oldest first (sent and received).</summary>
+    public IReadOnlyList<AgentMail.Review.Core.Messages.Message> Conversation { get; init; } = [];
+}
 
 public sealed class QueueViewModel(ReviewQueue store, int pageSize)
 {

@@ -45,6 +45,8 @@ public sealed partial class Queue : IAsyncDisposable
 
     [Inject] private MessageQueries Messages { get; set; } = null!;
 
+    [Inject] private AgentMail.Review.Core.Threads.ThreadQueries Threads { get; set; } = null!;
+
     [Inject] private Microsoft.Extensions.Options.IOptions<ConsoleOptions> Options { get; set; } = null!;
 
     [Inject] private BrowserClock Clock { get; set; } = null!;
@@ -228,7 +230,8 @@ public sealed partial class Queue : IAsyncDisposable
             var draft = await Actions.LoadAsync(draftId);
             var audit = await AuditTrail.ForDraftAsync(draftId);
             var replyTo = draft.InReplyTo is null ? null : await Messages.FindAsync(draft.InReplyTo);
-            Model.Open = new OpenDraft(draft, audit, replyTo);
+            var conversation = await Threads.ConversationAsync(draft.InboxId, draft.ThreadId);
+            Model.Open = new OpenDraft(draft, audit, replyTo) { Conversation = conversation };
         }
         catch (NotFoundException)
         {
@@ -615,7 +618,8 @@ public sealed partial class Queue : IAsyncDisposable
     }
 
     private static QueueRow ToRow(Draft d) =>
-        new(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.CurrentLabels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt);
+        new(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.CurrentLabels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt,
+            SendRequestedBy: d.SendRequestedBy, HeldReason: d.HeldReason);
 
     public async ValueTask DisposeAsync()
     {

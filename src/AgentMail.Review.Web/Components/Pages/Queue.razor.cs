@@ -186,6 +186,12 @@ public sealed partial class Queue : IAsyncDisposable
         WriteUrl();
     }
 
+    private async Task ToggleAwaitingApprovalAsync()
+    {
+        await Model.ToggleAwaitingApprovalAsync();
+        WriteUrl();
+    }
+
     private Task NextPageAsync() => Model.NextPageAsync();
 
     private Task PreviousPageAsync() => Model.PreviousPageAsync();

@@ -53,7 +53,8 @@ public sealed record QueueRow(
     bool AwaitingApproval = false,
     string? SendRequestedBy = null,
     string? HeldReason = null,
-    DateTime? ReplyReceivedAt = null);
+    DateTime? ReplyReceivedAt = null,
+    string? ChangesRequested = null);
 
 public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 
@@ -170,7 +171,8 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, Ti
         awaiting,
         d.SendRequestedBy,
         d.HeldReason,
-        db.Threads.Where(t => t.ThreadId == d.ThreadId && t.InboxId == d.InboxId).Select(t => t.ReceivedTimestamp).FirstOrDefault()), db, now);
+        db.Threads.Where(t => t.ThreadId == d.ThreadId && t.InboxId == d.InboxId).Select(t => t.ReceivedTimestamp).FirstOrDefault(),
+        d.ChangesRequested), db, now);
 
     private static QueueRow WithLabelsShown(QueueRow row) => row with { Labels = Draft.LabelsShown(row.State, row.Labels) };
 

@@ -382,6 +382,32 @@ public sealed partial class Queue : IAsyncDisposable
         });
     }
 
+    /// <summary>Request changes: the supervisor's reason, then the draft goes back to its agent.</summary>
+    private async Task RequestChangesAsync()
+    {
+        if (OpenRow is not { } row || row.State == DraftState.Sending)
+        {
+            return;
+        }
+
+        var dialog = await Dialogs.ShowAsync<RequestChangesDialog>("Request changes", new DialogParameters<RequestChangesDialog> { { d => d.Subject, row.Subject } },
+            new DialogOptions { DefaultFocus = DefaultFocus.None });
+        if (await dialog.Result is not { Canceled: false, Data: string reason })
+        {
+            return;
+        }
+
+        await RunAsync(async () =>
+        {
+            await Actions.RequestChangesAsync(row, reason);
+            Snackbar.Add("Sent back to the agent.", Severity.Success);
+        });
+    }
+
+    private Task AddLabelAsync(string label) => OpenRow is { } row ? RunAsync(() => Actions.AddLabelAsync(row, label)) : Task.CompletedTask;
+
+    private Task RemoveLabelAsync(string label) => OpenRow is { } row ? RunAsync(() => Actions.RemoveLabelAsync(row, label)) : Task.CompletedTask;
+
     /// <summary>The supervisor's pick: a new send time, or none (clear the schedule).</summary>
     private sealed record ScheduleChoice(DateTime? Value);
 
@@ -625,7 +651,7 @@ public sealed partial class Queue : IAsyncDisposable
 
     private static QueueRow ToRow(Draft d) =>
         new(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.CurrentLabels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt,
-            SendRequestedBy: d.SendRequestedBy, HeldReason: d.HeldReason);
+            SendRequestedBy: d.SendRequestedBy, HeldReason: d.HeldReason, ChangesRequested: d.ChangesRequested);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using AngleSharp.Html.Parser;
+
+namespace AgentMail.Review.Web.Console;
+
+/// <summary>
+/// Whether a draft's plain-text and html parts say the same thing. Recipients whose mail client shows the text part
+/// read something else than the supervisor approved in the html frame, so the pane warns when they disagree.
+/// </summary>
+public static partial class BodyParts
+{
+    /// <summary>Words only one of the parts has (each list at most a few, for the warning), or null when they agree.</summary>
+    public sealed record Disagreement(IReadOnlyList<string> OnlyInText, IReadOnlyList<string> OnlyInHtml);
+
+    /// <summary>How much of the longer part's words the other must share to count as the same message.</summary>
+    private const double SameEnough = 0.9;
+
+    private static readonly HtmlParser Parser = new();
+
+    public static Disagreement? Compare(string? text, string? html)
+    {
+        if (string.IsNullOrWhiteSpace(text) || string.IsNullOrWhiteSpace(html))
+        {
+            return null;
+        }
+
+        var textWords = Words(text);
+        var htmlWords = Words(HtmlText(html));
+        if (textWords.SequenceEqual(htmlWords))
+        {
+            return null;
+        }
+
+        var inText = Counts(textWords);
+        var inHtml = Counts(htmlWords);
+        var shared = inText.Sum(w => Math.Min(w.Value, inHtml.GetValueOrDefault(w.Key)));
+        var longer = Math.Max(textWords.Count, htmlWords.Count);
+        if (longer == 0 || (double)shared / longer >= SameEnough)
+        {
+            return null;
+        }
+
+        return new Disagreement(
+            textWords.Where(w => !inHtml.ContainsKey(w)).Distinct().Take(8).ToList(),
+            htmlWords.Where(w => !inText.ContainsKey(w)).Distinct().Take(8).ToList());
+    }
+
+    /// <summary>The words a reader sees in the html: tags, scripts and styles gone, entities decoded.</summary>
+    public static string HtmlText(string html)
+    {
+        var document = Parser.ParseDocument(html);
+        foreach (var hidden in document.QuerySelectorAll("script, style, head, title").ToList())
+        {
+            hidden.Remove();
+        }
+
+        foreach (var breaking in document.QuerySelectorAll("br, p, div, li, tr, h1, h2, h3, h4, h5, h6").ToList())
+        {
+            breaking.Before(document.CreateTextNode(" "));
+        }
+
+        return document.Body?.TextContent ?? document.DocumentElement.TextContent;
+    }
+
+    /// <summary>Lower-case words, links left out: a text part spells out the addresses an html part hides behind its links.</summary>
+    private static List<string> Words(string text) =>
+        WordPattern().Matches(UrlPattern().Replace(text, " ")).Select(m => m.Value.ToLowerInvariant()).ToList();
+
+    private static Dictionary<string, int> Counts(List<string> words) => words.GroupBy(w => w).ToDictionary(g => g.Key, g => g.Count());
+
+    [GeneratedRegex(@"\b(?:https?://|mailto:|www\.)\S+", RegexOptions.IgnoreCase)]
+    private static partial Regex UrlPattern();
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")]
+    private static partial Regex WordPattern();
+}

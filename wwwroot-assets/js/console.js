@@ -98,6 +98,20 @@ window.reviewConsole = {
   },
 
   scrollToTop: () => window.scrollTo({ top: 0 }),
+
+  // Theme and row density, remembered per browser; the theme follows the OS until the supervisor picks one.
+  preferences: () => {
+    const read = (key) => { try { return localStorage.getItem(key); } catch { return null; } };
+    return {
+      theme: read("review.theme"),
+      density: read("review.density"),
+      systemDark: window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false,
+    };
+  },
+
+  savePreference: (key, value) => {
+    try { localStorage.setItem(`review.${key}`, value); } catch { /* private mode: not remembered */ }
+  },
 };
 
 // A sandboxed frame (no scripts) cannot say how tall it is; same origin lets the console measure it once loaded,

@@ -44,7 +44,7 @@ public static partial class BodyParts
             hidden.Remove();
         }
 
-        foreach (var breaking in document.QuerySelectorAll("br, p, div, li, tr, h1, h2, h3, h4, h5, h6").ToList())
+        foreach (var breaking in document.QuerySelectorAll("br, p, div, li, tr, td, th, table, ul, ol, blockquote, section, article, header, footer, h1, h2, h3, h4, h5, h6, img, hr").ToList())
         {
             breaking.Before(document.CreateTextNode(" "));
         }

@@ -29,7 +29,7 @@ window.reviewConsole = {
   // Forwards the console's keys to the circuit, unless the supervisor is typing somewhere or a dialog is open.
   // Escape is forwarded from inside the draft editor too: it leaves the editor.
   registerShortcuts: (dotnet) => {
-    const keys = ["j", "k", "Enter", "e", "a", "r", "#", "Delete", "x", "/", "?", "Escape"];
+    const keys = ["j", "k", "Enter", "e", "a", "r", "c", "#", "Delete", "x", "/", "?", "Escape"];
     const handler = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey || !keys.includes(event.key)) return;
       if (document.querySelector(".mud-dialog-container, .mud-popover-open")) return;

@@ -61,6 +61,28 @@ public sealed class ReviewFeedbackTests : ConsoleTestContext
     }
 
     [Fact]
+    public async Task The_c_key_asks_for_the_reason_for_the_focused_draft()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        var draft = await Drafts.CreateAsync(Agent, inbox, new NewDraft { To = ["bob@example.com"], Subject = "Keyboard" });
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=queue-row]")));
+        var keys = Services.GetRequiredService<KeyboardShortcuts>();
+        await cut.InvokeAsync(() => keys.OnShortcut("j"));
+        cut.WaitForAssertion(() => Assert.Equal("Keyboard", cut.Find("[data-testid=pane-subject]").TextContent));
+
+        // The shortcut's handler waits for the dialog's answer, as "a" does for its confirmation: not awaited here.
+        var pressed = cut.InvokeAsync(() => keys.OnShortcut("c"));
+        cut.WaitForAssertion(() => cut.Find("#request-changes-reason").Input("Shorter, please."));
+        cut.Find("[data-testid=confirm-request-changes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Shorter, please.", cut.Find("[data-testid=draft-pane] [data-testid=changes-requested]").TextContent));
+        Assert.Equal("Shorter, please.", (await StoredAsync(draft)).ChangesRequested);
+        await pressed;
+    }
+
+    [Fact]
     public async Task Labels_are_added_and_removed_in_the_pane()
     {
         SignInAsSupervisor();

@@ -632,6 +632,9 @@ public sealed partial class Queue : IAsyncDisposable
             case "r" when _supervisor && !Model.Editing:
                 await RescheduleAsync();
                 break;
+            case "c" when _supervisor && !Model.Editing:
+                await RequestChangesAsync();
+                break;
             case "#" or "Delete" when _supervisor && !Model.Editing:
                 await DeleteAsync();
                 break;

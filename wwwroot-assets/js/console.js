@@ -29,7 +29,7 @@ window.reviewConsole = {
   // Forwards the console's keys to the circuit, unless the supervisor is typing somewhere or a dialog is open.
   // Escape is forwarded from inside the draft editor too: it leaves the editor.
   registerShortcuts: (dotnet) => {
-    const keys = ["j", "k", "Enter", "e", "a", "r", "#", "Delete", "x", "/", "?", "Escape"];
+    const keys = ["j", "k", "Enter", "e", "a", "r", "c", "#", "Delete", "x", "/", "?", "Escape"];
     const handler = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey || !keys.includes(event.key)) return;
       if (document.querySelector(".mud-dialog-container, .mud-popover-open")) return;
@@ -98,6 +98,20 @@ window.reviewConsole = {
   },
 
   scrollToTop: () => window.scrollTo({ top: 0 }),
+
+  // Theme and row density, remembered per browser; the theme follows the OS until the supervisor picks one.
+  preferences: () => {
+    const read = (key) => { try { return localStorage.getItem(key); } catch { return null; } };
+    return {
+      theme: read("review.theme"),
+      density: read("review.density"),
+      systemDark: window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false,
+    };
+  },
+
+  savePreference: (key, value) => {
+    try { localStorage.setItem(`review.${key}`, value); } catch { /* private mode: not remembered */ }
+  },
 };
 
 // A sandboxed frame (no scripts) cannot say how tall it is; same origin lets the console measure it once loaded,

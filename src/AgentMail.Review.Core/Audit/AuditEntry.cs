@@ -45,4 +45,5 @@ public static class AuditActions
     /// <summary>The Message a draft became was deleted (with its inbox); recorded on the draft's trail.</summary>
     public const string MessageDeleted = "message_deleted";
     public const string HeldForReply = "held_for_reply";
+    public const string ChangesRequested = "changes_requested";
 }

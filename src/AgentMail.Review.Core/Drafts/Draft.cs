@@ -74,6 +74,16 @@ public sealed class Draft
 
     public string? SendRequestedBy { get; set; }
 
+    /// <summary>A supervisor sent the draft back to its agent with this reason; cleared when the agent revises it or a supervisor approves it.</summary>
+    public string? ChangesRequested { get; set; }
+
+    public string? ChangesRequestedBy { get; set; }
+
+    public DateTime? ChangesRequestedAt { get; set; }
+
+    /// <summary>The content as the agent last wrote it (null for a draft a person wrote): what the supervisor's edits are shown against.</summary>
+    public DraftText? AgentVersion { get; set; }
+
     /// <summary>The instance delivering it, while <see cref="DraftState.Sending"/>.</summary>
     public string? ClaimedBy { get; set; }
 
@@ -117,6 +127,7 @@ public sealed class Draft
     public void Approve(string approvedBy, DateTime now, DateTime sendAt)
     {
         Schedule(sendAt < now ? now : sendAt);
+        ClearChangesRequest();
         ApprovedBy = approvedBy;
         ApprovedAt = now;
     }
@@ -153,6 +164,32 @@ public sealed class Draft
         WithdrawApproval();
         HeldReason = reason;
     }
+
+    /// <summary>
+    /// A supervisor sends the draft back to its agent: off the schedule and out of the approval queue, any approval and
+    /// held send request withdrawn, the reason kept for the agent to read.
+    /// </summary>
+    public void RequestChanges(string requestedBy, string reason, DateTime now)
+    {
+        Schedule(null);
+        WithdrawApproval();
+        ChangesRequested = reason;
+        ChangesRequestedBy = requestedBy;
+        ChangesRequestedAt = now;
+    }
+
+    public void ClearChangesRequest()
+    {
+        ChangesRequested = null;
+        ChangesRequestedBy = null;
+        ChangesRequestedAt = null;
+    }
+
+    /// <summary>The agent wrote this content: it is the version a supervisor's changes are shown against.</summary>
+    public void KeepAsAgentVersion() => AgentVersion = DraftText.Of(this);
+
+    /// <summary>Which fields differ from what the agent wrote (empty when nothing does, or no agent wrote it).</summary>
+    public IReadOnlyList<string> ChangesFromAgentVersion() => AgentVersion is null ? [] : DraftText.ChangedFields(AgentVersion, DraftText.Of(this));
 
     /// <summary>A transient failure: the draft goes back to the schedule, to be claimed again at <paramref name="retryAt"/>.</summary>
     public void ScheduleRetry(DateTime retryAt, string reason)

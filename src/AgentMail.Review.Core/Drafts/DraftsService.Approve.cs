@@ -32,7 +32,8 @@ public sealed partial class DraftsService
         draft.Approve(actor.DisplayName, now, ClockExtensions.TruncateToMs(sendAt));
         draft.UpdatedAt = now;
         draft.Version++;
-        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Approved, now, new { from = oldSendAt, send_at = draft.SendAt }));
+        // What the approval was given to: the fields a person changed from the agent's version (none: the agent's words).
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Approved, now, new { from = oldSendAt, send_at = draft.SendAt, changed_from_agent = draft.ChangesFromAgentVersion() }));
         EventLog.AppendDraft(db, EventTypes.DraftApproved, draft, actor, now);
         await SaveOrConflictAsync(db, draft, ct);
         LogChanged(logger, draft.DraftId, AuditActions.Approved, actor.ToString());
@@ -69,4 +70,44 @@ public sealed partial class DraftsService
         Publish(DraftChangeKind.Updated, draft, actor, now);
         return draft;
     }
+
+    /// <summary>
+    /// A supervisor sends the draft back to its agent with a reason (AgentMail Inbox's "respond"): it leaves the schedule
+    /// and the approval queue, and the reason is kept on the draft and in the audit for the agent to read.
+    /// </summary>
+    public async Task<Draft> RequestChangesAsync(Actor actor, string inboxId, string draftId, long expectedVersion, string reason, CancellationToken ct = default)
+    {
+        if (actor.Kind != ActorKind.Person)
+        {
+            throw new ForbiddenException("only a signed-in supervisor can request changes to a draft");
+        }
+
+        reason = reason?.Trim() ?? "";
+        if (reason.Length == 0)
+        {
+            throw new ValidationException("reason", "say what the agent should change");
+        }
+
+        if (reason.Length > MaxChangesRequestedLength)
+        {
+            throw new ValidationException("reason", $"at most {MaxChangesRequestedLength} characters");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var draft = await FindDraftAsync(db, inboxId, draftId, ct);
+        EnsureEditable(draft, expectedVersion, "sent back");
+        var now = clock.UtcNowMs();
+        var oldSendAt = draft.SendAt;
+        draft.RequestChanges(actor.DisplayName, reason, now);
+        draft.UpdatedAt = now;
+        draft.Version++;
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.ChangesRequested, now, new { reason, from = oldSendAt }));
+        EventLog.AppendDraft(db, EventTypes.DraftChangesRequested, draft, actor, now, reason);
+        await SaveOrConflictAsync(db, draft, ct);
+        LogChanged(logger, draft.DraftId, AuditActions.ChangesRequested, actor.ToString());
+        Publish(DraftChangeKind.Updated, draft, actor, now);
+        return draft;
+    }
+
+    public const int MaxChangesRequestedLength = 2000;
 }

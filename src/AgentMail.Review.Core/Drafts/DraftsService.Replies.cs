@@ -14,7 +14,26 @@ public sealed partial class DraftsService
     public const string CancelledForReplyReason = "cancelled: the recipient replied";
 
     public static string HeldForReplyReason(string from, DateTime at) =>
-        $"a reply from {from} arrived at {at:yyyy-MM-dd HH:mm:ss} UTC; held for a person";
+        $"a reply from {from} arrived at {at.ToString(HeldForReplyTimeFormat, System.Globalization.CultureInfo.InvariantCulture)} UTC; held for a person";
+
+    private const string HeldForReplyTimeFormat = "yyyy-MM-dd HH:mm:ss";
+
+    /// <summary>Who replied and when, read back from a <see cref="HeldForReplyReason"/> (null for any other reason), so a reader can show the time in its own zone.</summary>
+    public static (string From, DateTime At)? ReadHeldForReplyReason(string? reason)
+    {
+        const string prefix = "a reply from ", middle = " arrived at ", suffix = " UTC; held for a person";
+        if (reason is null || !reason.StartsWith(prefix, StringComparison.Ordinal) || !reason.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = reason[prefix.Length..^suffix.Length];
+        var split = rest.LastIndexOf(middle, StringComparison.Ordinal);
+        return split > 0 && DateTime.TryParseExact(rest[(split + middle.Length)..], HeldForReplyTimeFormat, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? (rest[..split], at)
+            : null;
+    }
 
     /// <summary>
     /// Applies the inbox's <see cref="Inbox.OnReply"/> to its drafts scheduled in the thread <paramref name="reply"/>

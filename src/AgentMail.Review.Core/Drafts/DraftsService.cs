@@ -122,6 +122,10 @@ public sealed partial class DraftsService(
         };
         draft.Attachments = AttachmentRows.Add(db, request.Attachments);
         draft.Schedule(request.SendAt);
+        if (actor.Kind == ActorKind.Agent)
+        {
+            draft.KeepAsAgentVersion();
+        }
 
         db.Drafts.Add(draft);
         await ThreadLedger.EnsureAsync(db, draft.ThreadId, draft.InboxId, draft.Subject, now, ct);
@@ -248,6 +252,13 @@ public sealed partial class DraftsService(
         {
             // Whoever last wrote or scheduled it answers for it: an agent that may not send makes it wait for a person.
             draft.AgentMaySend = ReviewRules.MaySendAlone(actor);
+        }
+
+        if (actor.Kind == ActorKind.Agent && contentChanged)
+        {
+            // The agent's revision answers a request for changes, and is the version a supervisor's edits are shown against.
+            draft.KeepAsAgentVersion();
+            draft.ClearChangesRequest();
         }
 
         if (changed.Count > 0)

@@ -25,6 +25,9 @@ public sealed record QueueFilter
 
     /// <summary>Only scheduled drafts going out within this long from now.</summary>
     public TimeSpan? DueWithin { get; init; }
+
+    /// <summary>Only drafts due and held for a supervisor's approval (<see cref="ReviewRules.DueAwaitingApproval"/>).</summary>
+    public bool AwaitingApproval { get; init; }
 }
 
 /// <summary>Where a page starts: the last row of the page before it, in the current sort.</summary>
@@ -48,7 +51,10 @@ public sealed record QueueRow(
     DateTime CreatedAt,
     DateTime UpdatedAt,
     bool AwaitingApproval = false,
-    string? SendRequestedBy = null);
+    string? SendRequestedBy = null,
+    string? HeldReason = null,
+    DateTime? ReplyReceivedAt = null,
+    string? ChangesRequested = null);
 
 public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 
@@ -60,7 +66,7 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
 {
     private static readonly TimeSpan CountsLifetime = TimeSpan.FromSeconds(1);
 
-    private (DateTimeOffset At, IReadOnlyDictionary<DraftState, int> Counts)? _counts;
+    private (DateTimeOffset At, IReadOnlyDictionary<DraftState, int> Counts, int AwaitingApproval)? _counts;
 
     public async Task<QueuePage> PageAsync(QueueFilter filter, QueueSort sort, int pageSize, QueueCursor? after, CancellationToken ct = default)
     {
@@ -127,19 +133,26 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
     /// How many drafts are in each state, across the organisation. Counting walks an index over every draft, so
     /// all open consoles share one count for up to a second instead of each counting on every change.
     /// </summary>
-    public async Task<IReadOnlyDictionary<DraftState, int>> CountsAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<DraftState, int>> CountsAsync(CancellationToken ct = default) => (await CachedCountsAsync(ct)).Counts;
+
+    /// <summary>How many drafts are due and awaiting approval, across the organisation; shares the counts' second.</summary>
+    public async Task<int> AwaitingApprovalCountAsync(CancellationToken ct = default) => (await CachedCountsAsync(ct)).AwaitingApproval;
+
+    private async Task<(DateTimeOffset At, IReadOnlyDictionary<DraftState, int> Counts, int AwaitingApproval)> CachedCountsAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (_counts is { } cached && now - cached.At < CountsLifetime)
         {
-            return cached.Counts;
+            return cached;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.Drafts.AsNoTracking().GroupBy(d => d.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var counts = Enum.GetValues<DraftState>().ToDictionary(s => s, s => rows.FirstOrDefault(c => c.Key == s)?.Count ?? 0);
-        _counts = (now, counts);
-        return counts;
+        var awaiting = await db.Drafts.AsNoTracking().DueAwaitingApproval(db, clock.UtcNowMs()).CountAsync(ct);
+        var fresh = (now, (IReadOnlyDictionary<DraftState, int>)counts, awaiting);
+        _counts = fresh;
+        return fresh;
     }
 
     /// <summary>The inboxes and labels a supervisor can filter by.</summary>
@@ -150,19 +163,26 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
     }
 
     /// <summary>
-    /// A grid row, with whether the draft is due but held for a supervisor's approval (<see cref="ReviewRules.DueAwaitingApproval"/>)
-    /// and which agent asked to send it.
+    /// A grid row, with whether the draft is due but held for a supervisor's approval (<see cref="ReviewRules.DueAwaitingApproval"/>),
+    /// which agent asked to send it, why it was taken off the schedule, and when its thread last received a reply.
     /// </summary>
-    private static System.Linq.Expressions.Expression<Func<Draft, QueueRow>> Row(ReviewDbContext db, DateTime now) => d => new QueueRow(
+    private static System.Linq.Expressions.Expression<Func<Draft, QueueRow>> Row(ReviewDbContext db, DateTime now) => ReviewRules.WithAwaitingApproval<QueueRow>((d, awaiting) => new QueueRow(
         d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.Labels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt,
-        d.State == DraftState.Scheduled && d.SendAt <= now && d.ApprovedAt == null
-            && (!d.AgentMaySend || db.Inboxes.Any(i => i.InboxId == d.InboxId && i.ReviewRequired)),
-        d.SendRequestedBy);
+        awaiting,
+        d.SendRequestedBy,
+        d.HeldReason,
+        db.Threads.Where(t => t.ThreadId == d.ThreadId && t.InboxId == d.InboxId).Select(t => t.ReceivedTimestamp).FirstOrDefault(),
+        d.ChangesRequested), db, now);
 
     private static QueueRow WithLabelsShown(QueueRow row) => row with { Labels = Draft.LabelsShown(row.State, row.Labels) };
 
     private IQueryable<Draft> Filter(ReviewDbContext db, IQueryable<Draft> query, QueueFilter filter)
     {
+        if (filter.AwaitingApproval)
+        {
+            query = query.DueAwaitingApproval(db, clock.UtcNowMs());
+        }
+
         if (filter.States.Count > 0)
         {
             var states = filter.States.ToList();

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using AgentMail.Review.Core.Common;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Persistence;
@@ -29,13 +30,51 @@ public static class ReviewRules
             : drafts.SendableUnattended(db);
 
     /// <summary>
-    /// Due and awaiting approval: scheduled, its time has come, and held for a person. The console shows these so a
-    /// supervisor approves (or reschedules) them; nothing retries them meanwhile.
+    /// Due and awaiting approval: scheduled, its time has come, and held for a person. The console counts, filters and
+    /// marks these so a supervisor approves (or reschedules) them; nothing retries them meanwhile. The one statement of
+    /// the rule: the query, the queue's row projection and the in-memory check below are all made from it.
     /// </summary>
-    public static IQueryable<Draft> DueAwaitingApproval(this IQueryable<Draft> drafts, ReviewDbContext db, DateTime now) =>
-        drafts.Where(d => d.State == DraftState.Scheduled && d.SendAt <= now && d.ApprovedAt == null
-                          && (!d.AgentMaySend || db.Inboxes.Any(i => i.InboxId == d.InboxId && i.ReviewRequired)));
+    private static readonly Expression<Func<Draft, DateTime, bool, bool>> AwaitingApprovalRule = (d, now, inboxRequiresReview) =>
+        d.State == DraftState.Scheduled && d.SendAt <= now && d.ApprovedAt == null && (!d.AgentMaySend || inboxRequiresReview);
 
-    public static bool IsDueAwaitingApproval(Draft draft, Inbox inbox, DateTime now) =>
-        draft.State == DraftState.Scheduled && draft.SendAt <= now && draft.ApprovedAt is null && (!draft.AgentMaySend || inbox.ReviewRequired);
+    private static readonly Func<Draft, DateTime, bool, bool> AwaitingApprovalCompiled = AwaitingApprovalRule.Compile();
+
+    /// <summary><see cref="AwaitingApprovalRule"/> over the store: the inbox's review setting read in the same query.</summary>
+    public static Expression<Func<Draft, bool>> DueAwaitingApprovalExpression(ReviewDbContext db, DateTime now)
+    {
+        var draft = AwaitingApprovalRule.Parameters[0];
+        // Read through a captured variable so EF sends the time as a parameter and every call shares one query plan.
+        Expression<Func<DateTime>> nowValue = () => now;
+        Expression<Func<Draft, bool>> requiresReview = d => db.Inboxes.Any(i => i.InboxId == d.InboxId && i.ReviewRequired);
+        var body = new Substitute(new Dictionary<ParameterExpression, Expression>
+        {
+            [AwaitingApprovalRule.Parameters[1]] = nowValue.Body,
+            [AwaitingApprovalRule.Parameters[2]] = new Substitute(new Dictionary<ParameterExpression, Expression> { [requiresReview.Parameters[0]] = draft }).Visit(requiresReview.Body),
+        }).Visit(AwaitingApprovalRule.Body);
+        return Expression.Lambda<Func<Draft, bool>>(body, draft);
+    }
+
+    public static IQueryable<Draft> DueAwaitingApproval(this IQueryable<Draft> drafts, ReviewDbContext db, DateTime now) =>
+        drafts.Where(DueAwaitingApprovalExpression(db, now));
+
+    public static bool IsDueAwaitingApproval(Draft draft, Inbox inbox, DateTime now) => AwaitingApprovalCompiled(draft, now, inbox.ReviewRequired);
+
+    /// <summary>
+    /// A projection that needs to know whether a draft is due and awaiting approval: <paramref name="projection"/>'s
+    /// second parameter becomes <see cref="AwaitingApprovalRule"/>, evaluated in the store.
+    /// </summary>
+    public static Expression<Func<Draft, T>> WithAwaitingApproval<T>(Expression<Func<Draft, bool, T>> projection, ReviewDbContext db, DateTime now)
+    {
+        var rule = DueAwaitingApprovalExpression(db, now);
+        var draft = projection.Parameters[0];
+        var awaiting = new Substitute(new Dictionary<ParameterExpression, Expression> { [rule.Parameters[0]] = draft }).Visit(rule.Body);
+        var body = new Substitute(new Dictionary<ParameterExpression, Expression> { [projection.Parameters[1]] = awaiting }).Visit(projection.Body);
+        return Expression.Lambda<Func<Draft, T>>(body, draft);
+    }
+
+    private sealed class Substitute(IReadOnlyDictionary<ParameterExpression, Expression> replacements) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) =>
+            replacements.TryGetValue(node, out var replacement) ? replacement : base.VisitParameter(node);
+    }
 }

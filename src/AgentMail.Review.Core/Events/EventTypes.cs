@@ -16,6 +16,7 @@ public static class EventTypes
     public const string DraftUpdated = "draft.updated";
     public const string DraftScheduled = "draft.scheduled";
     public const string DraftApproved = "draft.approved";
+    public const string DraftChangesRequested = "draft.changes_requested";
     public const string DraftSent = "draft.sent";
     public const string DraftFailed = "draft.failed";
     public const string DraftDeleted = "draft.deleted";
@@ -23,7 +24,7 @@ public static class EventTypes
     public static readonly IReadOnlyList<string> All =
     [
         MessageReceived, MessageSent, MessageDelivered, MessageBounced, MessageRejected,
-        DraftCreated, DraftUpdated, DraftScheduled, DraftApproved, DraftSent, DraftFailed, DraftDeleted,
+        DraftCreated, DraftUpdated, DraftScheduled, DraftApproved, DraftChangesRequested, DraftSent, DraftFailed, DraftDeleted,
     ];
 
     public static bool IsKnown(string eventType) => All.Contains(eventType, StringComparer.Ordinal);

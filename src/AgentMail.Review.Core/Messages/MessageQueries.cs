@@ -51,13 +51,22 @@ public sealed class MessageQueries(IDbContextFactory<ReviewDbContext> dbFactory)
         return await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.MessageId == messageId, ct);
     }
 
-    public async Task<Page<Message>> ListAsync(string? inboxId, ListRequest request, CancellationToken ct = default)
+    public Task<Page<Message>> ListAsync(string? inboxId, ListRequest request, CancellationToken ct = default) =>
+        ListAsync(inboxId, threadId: null, request, ct);
+
+    /// <summary>One page of messages, of one thread when <paramref name="threadId"/> is given.</summary>
+    public async Task<Page<Message>> ListAsync(string? inboxId, string? threadId, ListRequest request, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         IQueryable<Message> query = db.Messages.AsNoTracking();
         if (inboxId is not null)
         {
             query = query.Where(m => m.InboxId == inboxId);
+        }
+
+        if (threadId is not null)
+        {
+            query = query.Where(m => m.ThreadId == threadId);
         }
 
         foreach (var label in request.Labels)

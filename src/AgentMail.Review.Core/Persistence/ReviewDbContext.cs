@@ -73,6 +73,7 @@ public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) :
             draft.Property(d => d.Version).IsConcurrencyToken();
             draft.Ignore(d => d.SendStatus);
             draft.OwnsMany(d => d.Attachments, a => a.ToJson());
+            draft.OwnsOne(d => d.AgentVersion, v => v.ToJson());
             draft.HasOne<Inbox>().WithMany().HasForeignKey(d => d.InboxId).OnDelete(DeleteBehavior.Restrict);
             // Keyset paging: every list order is an index walk, whatever the page.
             draft.HasIndex(d => new { d.UpdatedAt, d.DraftId });

@@ -51,4 +51,17 @@ public sealed class ThreadQueries(IDbContextFactory<ReviewDbContext> dbFactory)
             .ToListAsync(ct);
         return new ThreadWithMessages(thread, messages);
     }
+
+    /// <summary>
+    /// The conversation a draft belongs to, as the console shows it beside the draft: every message of the thread in
+    /// its inbox, sent and received, oldest first. Empty for a thread nothing has been sent or received in yet.
+    /// </summary>
+    public async Task<IReadOnlyList<Message>> ConversationAsync(string inboxId, string threadId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.ThreadId == threadId && m.InboxId == inboxId)
+            .OrderBy(m => m.Timestamp).ThenBy(m => m.MessageId)
+            .ToListAsync(ct);
+    }
 }

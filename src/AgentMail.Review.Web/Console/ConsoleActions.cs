@@ -43,6 +43,16 @@ public sealed class ConsoleActions(
     public async Task<Draft> RescheduleAsync(QueueRow row, DateTime? sendAtUtc) =>
         await drafts.UpdateAsync(await user.ActorAsync(), row.InboxId, row.DraftId, new DraftPatch { SendAt = new Optional<DateTime?>(true, sendAtUtc), ExpectedVersion = row.Version });
 
+    /// <summary>Sends the draft back to its agent with the supervisor's reason.</summary>
+    public async Task<Draft> RequestChangesAsync(QueueRow row, string reason) =>
+        await drafts.RequestChangesAsync(await user.ActorAsync(), row.InboxId, row.DraftId, row.Version, reason);
+
+    public async Task<Draft> AddLabelAsync(QueueRow row, string label) =>
+        await drafts.UpdateAsync(await user.ActorAsync(), row.InboxId, row.DraftId, new DraftPatch { AddLabels = [label], ExpectedVersion = row.Version });
+
+    public async Task<Draft> RemoveLabelAsync(QueueRow row, string label) =>
+        await drafts.UpdateAsync(await user.ActorAsync(), row.InboxId, row.DraftId, new DraftPatch { RemoveLabels = [label], ExpectedVersion = row.Version });
+
     public async Task DeleteAsync(QueueRow row) =>
         await drafts.DeleteAsync(await user.ActorAsync(), row.InboxId, row.DraftId, row.Version);
 

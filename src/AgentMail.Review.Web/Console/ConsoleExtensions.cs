@@ -21,6 +21,7 @@ public static class ConsoleExtensions
         services.AddSingleton<DraftHtml>();
         services.AddScoped<BrowserClock>();
         services.AddScoped<KeyboardShortcuts>();
+        services.AddScoped<ConsolePreferences>();
         services.AddScoped<ConsoleUser>();
         services.AddScoped<ConsoleActions>();
         return services;

@@ -18,6 +18,7 @@ public sealed class KeyboardShortcuts(IJSRuntime js) : IAsyncDisposable
         new("e", "edit (Escape leaves the editor)"),
         new("a", "approve and send (Enter confirms)"),
         new("r", "reschedule"),
+        new("c", "request changes (send it back to the agent with a reason)"),
         new("# / Delete", "delete (with undo)"),
         new("x", "select or unselect"),
         new("/", "search"),

@@ -15,7 +15,11 @@ namespace AgentMail.Review.Web.Console;
 /// <see cref="ShowWaitingAsync"/>, except on an empty page, where nothing can move.
 /// </remarks>
 /// <summary>A draft as the reading pane shows it.</summary>
-public sealed record OpenDraft(Draft Draft, IReadOnlyList<AgentMail.Review.Core.Audit.AuditEntry> Audit, AgentMail.Review.Core.Messages.Message? ReplyTo);
+public sealed record OpenDraft(Draft Draft, IReadOnlyList<AgentMail.Review.Core.Audit.AuditEntry> Audit, AgentMail.Review.Core.Messages.Message? ReplyTo)
+{
+    /// <summary>The messages of the draft's thread, oldest first (sent and received).</summary>
+    public IReadOnlyList<AgentMail.Review.Core.Messages.Message> Conversation { get; init; } = [];
+}
 
 public sealed class QueueViewModel(ReviewQueue store, int pageSize)
 {
@@ -30,6 +34,9 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
     public IReadOnlyList<QueueRow> Rows => _rows;
 
     public IReadOnlyDictionary<DraftState, int> Counts { get; private set; } = new Dictionary<DraftState, int>();
+
+    /// <summary>Drafts due and held for a supervisor, across the organisation (the rule is <see cref="ReviewRules.DueAwaitingApproval"/>).</summary>
+    public int AwaitingApprovalCount { get; private set; }
 
     public QueueCursor? PageStart { get; private set; }
 
@@ -79,7 +86,7 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
         _rows = page.Rows.ToList();
         Next = page.Next;
         _waiting.Clear();
-        Counts = await store.CountsAsync();
+        await LoadCountsAsync();
         Loading = false;
     }
 
@@ -98,6 +105,15 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
     /// <summary>The count chips: show only this state, or everything again.</summary>
     public Task ToggleStateAsync(DraftState state) =>
         SetFilterAsync(Filter with { States = Filter.States.SetEquals([state]) ? new HashSet<DraftState>() : new HashSet<DraftState> { state } });
+
+    /// <summary>The "awaiting approval" chip: only drafts due and held for a supervisor, or everything again.</summary>
+    public Task ToggleAwaitingApprovalAsync() => SetFilterAsync(Filter with { AwaitingApproval = !Filter.AwaitingApproval });
+
+    private async Task LoadCountsAsync()
+    {
+        Counts = await store.CountsAsync();
+        AwaitingApprovalCount = await store.AwaitingApprovalCountAsync();
+    }
 
     public Task FirstPageAsync()
     {
@@ -171,7 +187,7 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
     public async Task ApplyChangesAsync(IReadOnlyList<DraftChange> changes)
     {
         var fresh = await store.PageAsync(Filter, Sort, pageSize, PageStart);
-        Counts = await store.CountsAsync();
+        await LoadCountsAsync();
         var last = changes.GroupBy(c => c.DraftId).ToDictionary(g => g.Key, g => g.Last());
         foreach (var change in changes.Where(c => c.Kind == DraftChangeKind.Created))
         {
@@ -259,6 +275,11 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
             query["due"] = ((int)due.TotalMinutes).ToString(CultureInfo.InvariantCulture);
         }
 
+        if (Filter.AwaitingApproval)
+        {
+            query["awaiting"] = "1";
+        }
+
         if (Sort != QueueSort.UpdatedNewest)
         {
             query["sort"] = SortName(Sort);
@@ -286,6 +307,7 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
             States = states,
             InboxId = One("inbox"),
             Label = One("label"),
+            AwaitingApproval = One("awaiting") == "1",
             DueWithin = int.TryParse(One("due"), NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) && minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
         };
         Sort = One("sort") switch

@@ -31,12 +31,16 @@ public sealed record DraftResponse(
     string? HeldReason,
     long Version,
     DateTime UpdatedAt,
-    DateTime CreatedAt)
+    DateTime CreatedAt,
+    string? ChangesRequested = null,
+    DateTime? ChangesRequestedAt = null)
 {
+    /// <remarks><c>changes_requested</c> (with <c>changes_requested_at</c>) is this product's addition: a supervisor's reason for sending the draft back.</remarks>
     public static DraftResponse From(Draft d) => new(
         d.InboxId, d.DraftId, d.ClientId, d.CurrentLabels, NullIfEmpty(d.ReplyTo), NullIfEmpty(d.To), NullIfEmpty(d.Cc), NullIfEmpty(d.Bcc),
         d.Subject, d.Preview, d.Text, d.Html, d.Attachments.Count == 0 ? null : d.Attachments.Select(AttachmentResponse.From).ToList(),
-        d.InReplyTo, NullIfEmpty(d.References), d.SendStatus, d.SendAt, d.FailureReason, d.SendRequestedAt, d.HeldReason, d.Version, d.UpdatedAt, d.CreatedAt);
+        d.InReplyTo, NullIfEmpty(d.References), d.SendStatus, d.SendAt, d.FailureReason, d.SendRequestedAt, d.HeldReason, d.Version, d.UpdatedAt, d.CreatedAt,
+        d.ChangesRequested, d.ChangesRequestedAt);
 
     internal static IReadOnlyList<string>? NullIfEmpty(List<string> values) => values.Count == 0 ? null : values;
 }

@@ -160,4 +160,38 @@ public sealed class ReviewQueueTests : IAsyncLifetime
         await Drafts.ApproveAsync(TestActors.Supervisor, _inbox, held.DraftId, held.Version, Now.AddSeconds(5));
         Assert.False((await Queue.RowAsync(held.DraftId))!.AwaitingApproval);
     }
+
+    [Fact]
+    public async Task Awaiting_approval_is_one_rule_for_the_filter_the_count_and_the_rows_flag()
+    {
+        var reviewed = (await _store.CreateInboxAsync("reviewed")).InboxId;
+        var open = (await _store.CreateInboxAsync("open")).InboxId;
+        var inboxes = _store.Get<Inboxes.InboxService>();
+        await inboxes.SetReviewRequiredAsync(reviewed, true);
+        await inboxes.SetReviewRequiredAsync(open, false);
+        await Drafts.CreateAsync(TestActors.Agent, reviewed, new NewDraft { Subject = "due, held", To = ["a@example.com"], SendAt = Now.AddMinutes(1) });
+        await Drafts.CreateAsync(TestActors.Agent, open, new NewDraft { Subject = "due, may leave alone", To = ["a@example.com"], SendAt = Now.AddMinutes(1) });
+        await Drafts.CreateAsync(TestActors.NonSendingAgent, open, new NewDraft { Subject = "due, key may not send", To = ["a@example.com"], SendAt = Now.AddMinutes(1) });
+        await Drafts.CreateAsync(TestActors.Agent, reviewed, new NewDraft { Subject = "not due yet", To = ["a@example.com"], SendAt = Now.AddHours(3) });
+        await Drafts.CreateAsync(TestActors.Agent, reviewed, new NewDraft { Subject = "pending", To = ["a@example.com"] });
+        _store.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        var awaiting = await Subjects(new QueueFilter { AwaitingApproval = true });
+        var rows = (await Queue.PageAsync(new QueueFilter(), QueueSort.UpdatedNewest, 50, null)).Rows;
+        await using var db = _store.OpenDb();
+        var byRule = new List<string>();
+        foreach (var draft in db.Drafts.AsEnumerable())
+        {
+            var inbox = db.Inboxes.Single(i => i.InboxId == draft.InboxId);
+            if (ReviewRules.IsDueAwaitingApproval(draft, inbox, Now))
+            {
+                byRule.Add(draft.Subject!);
+            }
+        }
+
+        Assert.Equal(["due, held", "due, key may not send"], awaiting.Order());
+        Assert.Equal(awaiting.Order(), byRule.Order());
+        Assert.Equal(awaiting.Order(), rows.Where(r => r.AwaitingApproval).Select(r => r.Subject!).Order());
+        Assert.Equal(2, await Queue.AwaitingApprovalCountAsync());
+    }
 }

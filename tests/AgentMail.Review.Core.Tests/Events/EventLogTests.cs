@@ -117,6 +117,22 @@ public sealed class EventLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_supervisor_sending_a_draft_back_tells_the_agent_why()
+    {
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["bob@example.com"], Subject = "Offer", Text = "Hi", SendAt = Now.AddHours(1) });
+
+        await Drafts.RequestChangesAsync(TestActors.Supervisor, _inbox, draft.DraftId, draft.Version, "Quote the price from the contract, not the list price.");
+
+        var events = await EventsAsync();
+        Assert.Equal([EventTypes.DraftCreated, EventTypes.DraftScheduled, EventTypes.DraftChangesRequested], events.Select(e => e.EventType));
+        var facts = EventLog.ReadFacts(events[2]);
+        Assert.Equal("Quote the price from the contract, not the list price.", facts.Reason);
+        Assert.Equal("Quote the price from the contract, not the list price.", facts.Draft!.ChangesRequested);
+        Assert.Null(facts.Draft.SendAt);
+        Assert.Equal("person", facts.Actor!.Kind);
+    }
+
+    [Fact]
     public async Task A_permanent_refusal_fails_the_draft_and_rejects_the_message()
     {
         var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { Subject = "No one to send to", Text = "Hi" });

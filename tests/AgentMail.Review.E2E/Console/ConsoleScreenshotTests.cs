@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using AgentMail.Review.E2E.Support;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Playwright;
+using MimeKit;
 using static Microsoft.Playwright.Assertions;
 
 namespace AgentMail.Review.E2E.Console;
@@ -36,10 +39,12 @@ public sealed class ConsoleScreenshotTests(ConsoleBrowser browser) : IClassFixtu
             inboxes[name] = (await ConsoleBrowser.ReadAsync(await browser.Api.PostAsJsonAsync("/v0/inboxes", new { username = name, domain = "agents.acme.example" })))["inbox_id"]!.GetValue<string>();
         }
 
+        var inReplyTo = await ConversationAsync(inboxes[Demo[0].Inbox]);
         foreach (var d in Demo.Reverse())
         {
             await browser.CreateDraftAsync(inboxes[d.Inbox], new
             {
+                in_reply_to = d.Subject == Demo[0].Subject ? inReplyTo : null,
                 to = d.To,
                 cc = d.Cc,
                 subject = d.Subject,
@@ -49,6 +54,32 @@ public sealed class ConsoleScreenshotTests(ConsoleBrowser browser) : IClassFixtu
                 send_at = d.InHours is { } hours ? DateTime.UtcNow.AddHours(hours).ToString("O") : null,
             });
         }
+    }
+
+    /// <summary>The first draft answers a customer: the agent's first mail, and Dana's reply received over SMTP. Answers the reply's Message-ID.</summary>
+    private async Task<string> ConversationAsync(string inbox)
+    {
+        var first = await browser.CreateDraftAsync(inbox, new
+        {
+            to = new[] { "dana.whitfield@northwind.example" },
+            subject = "Renewal for 2027",
+            text = "Hi Dana,\n\nYour subscription renews on 1 January. Shall I prepare a quote for next year?\n\nBest,\nAlex",
+        });
+        var sent = await ConsoleBrowser.ReadAsync(await browser.Api.PostAsJsonAsync($"/v0/inboxes/{inbox}/drafts/{first["draft_id"]}/send", new { }));
+        var reply = new MimeMessage { Subject = "Re: Renewal for 2027" };
+        reply.From.Add(new MailboxAddress("Dana Whitfield", "dana.whitfield@northwind.example"));
+        reply.To.Add(MailboxAddress.Parse(inbox));
+        reply.InReplyTo = sent["message_id"]!.GetValue<string>().Trim('<', '>');
+        reply.Body = new TextPart("plain") { Text = "Hi Alex,\n\nYes please, and include the 40 additional seats we talked about.\n\nDana" };
+        using (var smtp = new SmtpClient { Timeout = 10_000 })
+        {
+            await smtp.ConnectAsync("127.0.0.1", browser.Server.SmtpPort, SecureSocketOptions.None);
+            await smtp.SendAsync(reply);
+            await smtp.DisconnectAsync(quit: true);
+        }
+
+        var received = await ConsoleBrowser.ReadAsync(await browser.Api.GetAsync($"/v0/inboxes/{inbox}/messages?labels=%5B%22received%22%5D"));
+        return received["messages"]!.AsArray().Single()!["message_id"]!.GetValue<string>();
     }
 
     [Fact]
@@ -67,6 +98,8 @@ public sealed class ConsoleScreenshotTests(ConsoleBrowser browser) : IClassFixtu
             await page.Locator("h1").ClickAsync();
             await page.Keyboard.PressAsync("j");
             await Expect(ConsoleBrowser.Pane(page).GetByTestId("pane-subject")).ToHaveTextAsync(Demo[0].Subject);
+            await Expect(ConsoleBrowser.Row(page, Demo[0].Subject).GetByTestId("replied")).ToBeVisibleAsync();
+            await Expect(ConsoleBrowser.Pane(page).GetByTestId("conversation-message")).ToHaveCountAsync(2);
             if (width >= 900)
             {
                 await Expect(page.FrameLocator("iframe[title='Draft HTML']").GetByText("renewal quote")).ToBeVisibleAsync();

@@ -196,8 +196,8 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
         await ConsoleBrowser.OpenAsync(page, subject);
         await page.Keyboard.PressAsync("Delete");
         await Expect(ConsoleBrowser.Row(page, subject).GetByTestId("deleting")).ToBeVisibleAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "Sent" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sent" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Messages" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Messages" })).ToBeVisibleAsync();
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while ((await browser.GetDraftAsync(inbox, draft["draft_id"]!.GetValue<string>())).StatusCode != HttpStatusCode.NotFound && DateTime.UtcNow < deadline)

@@ -65,4 +65,24 @@ public sealed class ReviewRequiredApiTests(ReviewApiFactory factory) : IClassFix
         Assert.Equal(sent["thread_id"]!.GetValue<string>(), held.ThreadId);
         Assert.Equal(held.ThreadId, (await db.Drafts.SingleAsync(d => d.DraftId == followUp["draft_id"]!.GetValue<string>())).ThreadId);
     }
+
+    [Fact]
+    public async Task A_supervisors_request_for_changes_reaches_the_agent_on_the_draft_and_goes_when_the_agent_revises()
+    {
+        var inbox = await _api.CreateInboxAsync();
+        var draft = await _api.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = "Offer", text = "20% off" });
+        var untouched = await (await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}")).ReadJsonAsync();
+        Assert.False(untouched.ContainsKey("changes_requested"));
+        var supervisor = AgentMail.Review.Core.Common.Actor.Person("sup-1", "supervisor@example.com", "127.0.0.1");
+        await factory.Services.GetRequiredService<AgentMail.Review.Core.Drafts.DraftsService>()
+            .RequestChangesAsync(supervisor, inbox, draft["draft_id"]!.GetValue<string>(), draft["version"]!.GetValue<long>(), "Offer 10%, not 20%.");
+
+        var sentBack = await (await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}")).ReadJsonAsync();
+        Assert.Equal("Offer 10%, not 20%.", sentBack["changes_requested"]!.GetValue<string>());
+        Assert.NotNull(sentBack["changes_requested_at"]);
+
+        await _api.PatchJsonAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}", new { text = "10% off" });
+        var revised = await (await _api.GetAsync($"/v0/inboxes/{inbox}/drafts/{draft["draft_id"]}")).ReadJsonAsync();
+        Assert.False(revised.ContainsKey("changes_requested"));
+    }
 }

@@ -269,4 +269,31 @@ public sealed class QueueTests : ConsoleTestContext
         await cut.InvokeAsync(() => keys.OnShortcut("Escape"));
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=draft-editor]")));
     }
+
+    [Fact]
+    public async Task The_awaiting_approval_chip_counts_the_drafts_held_for_a_supervisor_and_filters_to_them()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { To = ["a@example.com"], Subject = "due now", SendAt = Clock.GetUtcNow().UtcDateTime.AddMinutes(1) });
+        var asked = await Drafts.CreateAsync(Agent, inbox, new NewDraft { To = ["b@example.com"], Subject = "agent asked" });
+        await Drafts.HoldSendRequestAsync(Agent, inbox, asked.DraftId);
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { To = ["c@example.com"], Subject = "tomorrow", SendAt = Clock.GetUtcNow().UtcDateTime.AddDays(1) });
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { To = ["d@example.com"], Subject = "no time" });
+        Clock.Advance(TimeSpan.FromMinutes(2));
+
+        var cut = RenderQueue();
+
+        cut.WaitForAssertion(() => Assert.Equal(4, Subjects(cut).Length));
+        Assert.Equal("awaiting approval 2", cut.Find("[data-testid=count-awaiting]").TextContent.Trim());
+
+        cut.Find("[data-testid=count-awaiting]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["agent asked", "due now"], Subjects(cut).Order()));
+        Assert.All(cut.FindAll("[data-testid=queue-row]"), row => Assert.NotNull(row.QuerySelector("[data-testid=awaiting-approval]")));
+        Assert.Contains("awaiting=1", Services.GetRequiredService<NavigationManager>().Uri);
+
+        cut.Find("[data-testid=count-awaiting]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(4, Subjects(cut).Length));
+    }
 }

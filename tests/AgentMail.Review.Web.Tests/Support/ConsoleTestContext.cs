@@ -48,6 +48,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<KeyboardShortcuts>();
         Services.AddScoped<ConsoleUser>();
         Services.AddScoped<ConsoleActions>();
+        Services.AddScoped<ConsolePreferences>();
 
         Auth = AddAuthorization();
         JSInterop.Mode = JSRuntimeMode.Loose;

@@ -15,8 +15,14 @@ namespace AgentMail.Review.Core.Persistence.Migrations
     {
         private const string Columns = "draft_id, subject, body, people, labels";
 
+        /// <summary>
+        /// How much of a body is indexed: a supervisor searches for what a draft is about, which its first pages say;
+        /// indexing whole megabyte bodies would double the store's size for them.
+        /// </summary>
+        private const int IndexedBodyChars = 20_000;
+
         private static string Values(string row) =>
-            $"{row}.\"DraftId\", coalesce({row}.\"Subject\", ''), coalesce({row}.\"Text\", '') || ' ' || coalesce({row}.\"Preview\", ''), "
+            $"{row}.\"DraftId\", coalesce({row}.\"Subject\", ''), substr(coalesce({row}.\"Text\", ''), 1, {IndexedBodyChars}) || ' ' || coalesce({row}.\"Preview\", ''), "
             + $"{row}.\"To\" || ' ' || {row}.\"Cc\" || ' ' || {row}.\"Bcc\", {row}.\"Labels\"";
 
         private static string DeleteRowOf(string row) =>

@@ -164,6 +164,15 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ChangesRequested")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ChangesRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangesRequestedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ClaimExpiresAt")
                         .HasColumnType("INTEGER");
 
@@ -719,6 +728,39 @@ namespace AgentMail.Review.Core.Persistence.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("DraftId");
                         });
+
+                    b.OwnsOne("AgentMail.Review.Core.Drafts.DraftText", "AgentVersion", b1 =>
+                        {
+                            b1.Property<string>("DraftId");
+
+                            b1.PrimitiveCollection<string>("Bcc")
+                                .IsRequired();
+
+                            b1.PrimitiveCollection<string>("Cc")
+                                .IsRequired();
+
+                            b1.Property<string>("Html");
+
+                            b1.Property<string>("Subject");
+
+                            b1.Property<string>("Text");
+
+                            b1.PrimitiveCollection<string>("To")
+                                .IsRequired();
+
+                            b1.HasKey("DraftId");
+
+                            b1.ToTable("drafts");
+
+                            b1
+                                .ToJson("AgentVersion")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("DraftId");
+                        });
+
+                    b.Navigation("AgentVersion");
 
                     b.Navigation("Attachments");
                 });

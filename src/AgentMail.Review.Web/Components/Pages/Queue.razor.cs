@@ -45,6 +45,8 @@ public sealed partial class Queue : IAsyncDisposable
 
     [Inject] private MessageQueries Messages { get; set; } = null!;
 
+    [Inject] private AgentMail.Review.Core.Threads.ThreadQueries Threads { get; set; } = null!;
+
     [Inject] private Microsoft.Extensions.Options.IOptions<ConsoleOptions> Options { get; set; } = null!;
 
     [Inject] private BrowserClock Clock { get; set; } = null!;
@@ -184,6 +186,12 @@ public sealed partial class Queue : IAsyncDisposable
         WriteUrl();
     }
 
+    private async Task ToggleAwaitingApprovalAsync()
+    {
+        await Model.ToggleAwaitingApprovalAsync();
+        WriteUrl();
+    }
+
     private Task NextPageAsync() => Model.NextPageAsync();
 
     private Task PreviousPageAsync() => Model.PreviousPageAsync();
@@ -228,7 +236,8 @@ public sealed partial class Queue : IAsyncDisposable
             var draft = await Actions.LoadAsync(draftId);
             var audit = await AuditTrail.ForDraftAsync(draftId);
             var replyTo = draft.InReplyTo is null ? null : await Messages.FindAsync(draft.InReplyTo);
-            Model.Open = new OpenDraft(draft, audit, replyTo);
+            var conversation = await Threads.ConversationAsync(draft.InboxId, draft.ThreadId);
+            Model.Open = new OpenDraft(draft, audit, replyTo) { Conversation = conversation };
         }
         catch (NotFoundException)
         {
@@ -372,6 +381,32 @@ public sealed partial class Queue : IAsyncDisposable
             Snackbar.Add(choice.Value is { } at ? $"Rescheduled for {Clock.Format(at)}." : "Schedule cleared.", Severity.Success);
         });
     }
+
+    /// <summary>Request changes: the supervisor's reason, then the draft goes back to its agent.</summary>
+    private async Task RequestChangesAsync()
+    {
+        if (OpenRow is not { } row || row.State == DraftState.Sending)
+        {
+            return;
+        }
+
+        var dialog = await Dialogs.ShowAsync<RequestChangesDialog>("Request changes", new DialogParameters<RequestChangesDialog> { { d => d.Subject, row.Subject } },
+            new DialogOptions { DefaultFocus = DefaultFocus.None });
+        if (await dialog.Result is not { Canceled: false, Data: string reason })
+        {
+            return;
+        }
+
+        await RunAsync(async () =>
+        {
+            await Actions.RequestChangesAsync(row, reason);
+            Snackbar.Add("Sent back to the agent.", Severity.Success);
+        });
+    }
+
+    private Task AddLabelAsync(string label) => OpenRow is { } row ? RunAsync(() => Actions.AddLabelAsync(row, label)) : Task.CompletedTask;
+
+    private Task RemoveLabelAsync(string label) => OpenRow is { } row ? RunAsync(() => Actions.RemoveLabelAsync(row, label)) : Task.CompletedTask;
 
     /// <summary>The supervisor's pick: a new send time, or none (clear the schedule).</summary>
     private sealed record ScheduleChoice(DateTime? Value);
@@ -597,6 +632,9 @@ public sealed partial class Queue : IAsyncDisposable
             case "r" when _supervisor && !Model.Editing:
                 await RescheduleAsync();
                 break;
+            case "c" when _supervisor && !Model.Editing:
+                await RequestChangesAsync();
+                break;
             case "#" or "Delete" when _supervisor && !Model.Editing:
                 await DeleteAsync();
                 break;
@@ -615,7 +653,8 @@ public sealed partial class Queue : IAsyncDisposable
     }
 
     private static QueueRow ToRow(Draft d) =>
-        new(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.CurrentLabels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt);
+        new(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.CurrentLabels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt,
+            SendRequestedBy: d.SendRequestedBy, HeldReason: d.HeldReason, ChangesRequested: d.ChangesRequested);
 
     public async ValueTask DisposeAsync()
     {

@@ -82,6 +82,8 @@ public sealed class Draft
     public DateTime? ChangesRequestedAt { get; set; }
 
     /// <summary>The content as the agent last wrote it (null for a draft a person wrote): what the supervisor's edits are shown against.</summary>
+    // Not in event snapshots: agents are told what the draft is, not a second copy of what they wrote.
+    [System.Text.Json.Serialization.JsonIgnore]
     public DraftText? AgentVersion { get; set; }
 
     /// <summary>The instance delivering it, while <see cref="DraftState.Sending"/>.</summary>

@@ -27,6 +27,8 @@ public sealed class WebhookHttp : IDisposable
         {
             AllowAutoRedirect = false,
             UseCookies = false,
+            // Through a proxy the address dialled would be the proxy's, and the check below would not see the endpoint's.
+            UseProxy = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             ConnectTimeout = options.Value.Timeout,
             MaxResponseHeadersLength = 64,

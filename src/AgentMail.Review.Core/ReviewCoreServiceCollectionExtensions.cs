@@ -31,7 +31,7 @@ public static class ReviewCoreServiceCollectionExtensions
                 // test suite makes that comparison instead (a model change without its migration fails a test).
                 .ConfigureWarnings(warnings => warnings.Ignore(RelationalEventId.PendingModelChangesWarning))
                 .AddInterceptors(
-                    new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>()),
+                    new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>(), provider.GetRequiredService<StoreWriteHealth>()),
                     new StorageFullInterceptor(provider.GetRequiredService<StoreWriteHealth>())));
         services.AddSingleton<StoreWriteLock>();
         services.AddSingleton<Events.EventSignal>();

@@ -70,6 +70,15 @@ public sealed partial class StoreWriteHealth(string? storeFolder, TimeProvider c
             $"writes to the store fail: its disk is full (since {full.Since:O}; {(free is null ? "free space unknown" : $"{free} bytes free")}, writable again from {RecoveryFreeBytes} bytes free or the next write that commits)");
     }
 
+    /// <summary>
+    /// Whether the store's disk has no room left right now: then an I/O error from SQLite (its shared-memory index
+    /// cannot grow, a page cannot be written) is the full disk speaking, not a failing one.
+    /// </summary>
+    public bool IsOutOfSpace => FreeBytes() is < OutOfSpaceBytes;
+
+    /// <summary>Less than this free is no room: SQLite grows its files in pages and its shared-memory index in 32 KiB steps.</summary>
+    private const long OutOfSpaceBytes = 64 * 1024;
+
     private long? FreeBytes()
     {
         if (storeFolder is null)

@@ -63,9 +63,10 @@ public class ReviewApiFactory : WebApplicationFactory<Program>
 
     protected override void Dispose(bool disposing)
     {
-        base.Dispose(disposing);
-        // Hangfire keeps the host's logger factory in a static; once the host is gone, nothing may log through it.
+        // Hangfire keeps the host's logger factory in a static: let go of it before the host disposes the factory, so
+        // a host or test starting meanwhile on another thread never asks a disposed factory for a logger.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

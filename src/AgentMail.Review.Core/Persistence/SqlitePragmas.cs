@@ -46,9 +46,7 @@ public sealed class SqlitePragmas(WalGroupCommit groupCommit, StoreWriteHealth h
 
     private Common.StorageFullException? AsStorageFull(Exception e)
     {
-        var full = Sqlite.SqliteStorageErrors.IsStorageFull(e) || (Sqlite.SqliteStorageErrors.IsIoError(e) && health.IsOutOfSpace)
-            ? new Common.StorageFullException(e)
-            : null;
+        var full = StoreFailures.AsStorageFull(e, health);
         if (full is not null)
         {
             health.WriteFailedForLackOfSpace(full);

@@ -28,4 +28,12 @@ public static class StoreFailures
 
         return null;
     }
+
+    /// <summary>
+    /// As <see cref="AsStorageFull(Exception)"/>, and also an I/O error while the store's disk has no room left
+    /// (<see cref="StoreWriteHealth.IsOutOfSpace"/>): then it is the full disk speaking, not a failing one.
+    /// </summary>
+    public static StorageFullException? AsStorageFull(Exception exception, StoreWriteHealth health) =>
+        AsStorageFull(exception)
+        ?? (SqliteStorageErrors.IsIoError(exception) && health.IsOutOfSpace ? new StorageFullException(exception) : null);
 }

@@ -69,10 +69,7 @@ internal sealed class StorageFullInterceptor(StoreWriteHealth health) : IDbComma
 
     private void ThrowIfStorageFull(Exception exception)
     {
-        // An I/O error while the disk has no room left is the full disk too (see SqliteStorageErrors.IsIoError).
-        var full = StoreFailures.AsStorageFull(exception)
-            ?? (SqliteStorageErrors.IsIoError(exception) && health.IsOutOfSpace ? new StorageFullException(exception) : null);
-        if (full is null)
+        if (StoreFailures.AsStorageFull(exception, health) is not { } full)
         {
             return;
         }

@@ -30,7 +30,9 @@ public sealed record EventFacts
     public IReadOnlyList<string>? Recipients { get; init; }
 }
 
-public sealed record EventActor(string Kind, string Name)
+/// <param name="Id">The actor's id (API key id, person's subject), for consoles on other instances to tell their own
+/// changes from someone else's; kept out of the wire payloads, which name the kind and name only.</param>
+public sealed record EventActor(string Kind, string Name, string? Id = null)
 {
-    public static EventActor Of(Actor actor) => new(actor.Kind.ToString().ToLowerInvariant(), actor.DisplayName);
+    public static EventActor Of(Actor actor) => new(actor.Kind.ToString().ToLowerInvariant(), actor.DisplayName, actor.Id);
 }

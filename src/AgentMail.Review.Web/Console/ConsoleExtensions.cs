@@ -1,5 +1,6 @@
 using AgentMail.Review.Web.Components;
 using AgentMail.Review.Web.Drafts;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 
 namespace AgentMail.Review.Web.Console;
@@ -16,7 +17,9 @@ public static class ConsoleExtensions
         services.AddSignalR().AddJsonProtocol(json => Api.ApiJson.Configure(json.PayloadSerializerOptions));
         services.AddHostedService<DraftsHubRelay>();
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
+        // One instance's consoles follow its own commits; AddReviewInstances swaps in the event log for several.
+        services.TryAddSingleton<InProcessDraftChangeStream>();
+        services.TryAddSingleton<IDraftChangeStream>(sp => sp.GetRequiredService<InProcessDraftChangeStream>());
         services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
         services.AddSingleton<DraftHtml>();
         services.AddScoped<BrowserClock>();

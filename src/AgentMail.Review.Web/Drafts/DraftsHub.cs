@@ -1,5 +1,7 @@
 using AgentMail.Review.Core.Drafts;
+using AgentMail.Review.Web.Console;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace AgentMail.Review.Web.Drafts;
 
@@ -17,14 +19,31 @@ public sealed class DraftsHub : Hub
     public const string ChangedMethod = "draftChanged";
 }
 
-/// <summary>Forwards every committed change from the drafts service to the hub's clients.</summary>
-public sealed class DraftsHubRelay(DraftChangeFeed feed, IHubContext<DraftsHub> hub, ILogger<DraftsHubRelay> logger) : IHostedService
+/// <summary>Which commits an instance relays to its hub's clients.</summary>
+public sealed class DraftsHubRelayOptions
+{
+    /// <summary>
+    /// Only this instance's own commits: with a SignalR backplane (Redis) the backplane hands each message to every
+    /// instance's clients, so relaying what other instances committed as well would reach each client twice.
+    /// Without one, an instance relays every change its consoles see (every instance's, when they share a store).
+    /// </summary>
+    public bool OwnCommitsOnly { get; set; }
+}
+
+/// <summary>Forwards committed draft changes to the hub's clients, each change once to each client.</summary>
+public sealed class DraftsHubRelay(
+    InProcessDraftChangeStream ownCommits,
+    IDraftChangeStream everyInstance,
+    IOptions<DraftsHubRelayOptions> options,
+    IHubContext<DraftsHub> hub,
+    ILogger<DraftsHubRelay> logger) : IHostedService
 {
     private IDisposable? _subscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = feed.Subscribe(change => _ = ForwardAsync(change));
+        var source = options.Value.OwnCommitsOnly ? ownCommits : everyInstance;
+        _subscription = source.Subscribe(ForwardAsync);
         return Task.CompletedTask;
     }
 

@@ -25,4 +25,11 @@ public sealed class DevIdentityOptions
     public string RedirectPath { get; set; } = "/signin-oidc";
 
     public string PostLogoutRedirectPath { get; set; } = "/signout-callback-oidc";
+
+    /// <summary>
+    /// Origins of a reverse proxy in front of this app (e.g. <c>http://127.0.0.1:8080</c> for nginx before several
+    /// instances), whose callbacks are accepted as the app's own: browsers come back through the proxy, not to the
+    /// address the app listens on.
+    /// </summary>
+    public List<string> ProxyOrigins { get; set; } = [];
 }

@@ -24,7 +24,8 @@ public sealed class LoopbackApplicationManager<TApplication>(
     ILogger<OpenIddictApplicationManager<TApplication>> logger,
     IOptionsMonitor<OpenIddictCoreOptions> options,
     IOpenIddictApplicationStore<TApplication> store,
-    IServer server)
+    IServer server,
+    IOptions<DevIdentityOptions> settings)
     : OpenIddictApplicationManager<TApplication>(cache, logger, options, store)
     where TApplication : class
 {
@@ -56,7 +57,9 @@ public sealed class LoopbackApplicationManager<TApplication>(
         }
     }
 
-    private IReadOnlyCollection<string> ListeningAddresses() => server.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+    /// <summary>Where the server listens, and the origins of a proxy in front of it (<see cref="DevIdentityOptions.ProxyOrigins"/>).</summary>
+    private IReadOnlyCollection<string> ListeningAddresses() =>
+        [.. server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [], .. settings.Value.ProxyOrigins];
 
     /// <summary>
     /// True when <paramref name="candidate"/> is a registered callback's path and query on an origin in

@@ -29,12 +29,14 @@ builder.Services.AddReviewSignIn(builder.Configuration, builder.Environment);
 builder.Services.AddReviewRateLimiting(builder.Configuration);
 builder.Services.AddReviewConsole();
 builder.Services.AddReviewInstances(builder.Configuration);
+builder.Services.AddReviewProxyHeaders(builder.Configuration);
 builder.Services.AddReviewHealth();
 builder.Services.AddReviewInbound(builder.Configuration);
 builder.Services.AddReviewWebhooks();
 
 var app = builder.Build();
 
+app.UseReviewProxyHeaders();
 app.UseExceptionHandler();
 app.UseApiRouteErrors();
 app.UseReviewSecurityHeaders();

@@ -32,20 +32,30 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Server.ApiKey);
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        Browser = await LaunchChromiumAsync(_playwright);
     }
 
-    /// <summary>A signed-in page in a fresh context, in the given browser time zone, locale and window size.</summary>
-    public async Task<IPage> SignInAsync(string email, string timeZone = "UTC", string locale = "en-GB", int width = 1280, int height = 800)
+    /// <summary>Debian's Chromium, headless.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        ExecutablePath = ChromiumPath,
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+
+    /// <summary>A signed-in page in a fresh context, in the given browser time zone, locale and window size.</summary>
+    public Task<IPage> SignInAsync(string email, string timeZone = "UTC", string locale = "en-GB", int width = 1280, int height = 800) =>
+        SignInAsync(Browser, Server.BaseUrl, email, timeZone, locale, width, height);
+
+    /// <summary>
+    /// A page signed in with the development provider at <paramref name="baseUrl"/>: a server's own address, or a
+    /// proxy in front of servers.
+    /// </summary>
+    public static async Task<IPage> SignInAsync(IBrowser browser, Uri baseUrl, string email, string timeZone = "UTC", string locale = "en-GB", int width = 1280, int height = 800)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Server.BaseUrl.ToString(),
+            BaseURL = baseUrl.ToString(),
             TimezoneId = timeZone,
             Locale = locale,
             ViewportSize = new ViewportSize { Width = width, Height = height },

@@ -27,6 +27,18 @@ public sealed record ServerOptions
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// A PostgreSQL connection string (<see cref="PostgresDatabase.ConnectionString"/>): the store is PostgreSQL
+    /// (<c>Review:Store:Provider=Postgres</c>) instead of the SQLite file in <see cref="DataFolder"/>.
+    /// </summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>With <see cref="Postgres"/>: whether the instance applies migrations at start (<c>Review:Store:MigrateOnStart</c>).</summary>
+    public bool MigrateOnStart { get; init; } = true;
+
+    /// <summary><c>ConnectionStrings:Redis</c>, the SignalR backplane; none when unset.</summary>
+    public string? Redis { get; init; }
 }
 
 /// <summary>
@@ -251,6 +263,34 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <c>dotnet AgentMail.Review.Web.dll migrate</c> with the settings a server started with
+    /// <paramref name="options"/> would have, and returns its exit code and output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> MigrateAsync(ServerOptions options, TimeSpan? timeout = null)
+    {
+        if (!File.Exists(ServerDll))
+        {
+            throw new InvalidOperationException($"The server is not built at {ServerDll}.");
+        }
+
+        var folder = options.DataFolder ?? Directory.CreateTempSubdirectory("agentmail-review-e2e-").FullName;
+        try
+        {
+            var start = new ProcessStartInfo { FileName = DotnetHost(), WorkingDirectory = folder };
+            SetEnvironment(start, options, FreeLoopbackPort(), options.ApiKey ?? $"am_e2e_{RandomNumberGenerator.GetHexString(32, lowercase: true)}", folder);
+            var environment = start.Environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!);
+            return await ProcessRunner.RunAsync(DotnetHost(), [ServerDll, "migrate"], folder, timeout ?? TimeSpan.FromMinutes(2), environment: environment);
+        }
+        finally
+        {
+            if (options.DataFolder is null)
+            {
+                TryDeleteFolder(folder);
+            }
+        }
+    }
+
     private static ServerProcess Launch(ServerOptions options, int port, int smtpPort, string apiKey, string dataFolder, bool ownsDataFolder)
     {
         var start = new ProcessStartInfo
@@ -266,9 +306,41 @@ public sealed class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add(ServerDll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        SetEnvironment(start, options, smtpPort, apiKey, dataFolder);
 
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var server = new ServerProcess(process, options, port, smtpPort, apiKey, dataFolder, ownsDataFolder);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data is null ? null : $"[stderr] {e.Data}");
+        if (!process.Start())
+        {
+            throw new ServerStartException($"Could not start {start.FileName} {ServerDll}");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    private static void SetEnvironment(ProcessStartInfo start, ServerOptions options, int smtpPort, string apiKey, string dataFolder)
+    {
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["ConnectionStrings__Review"] = $"Data Source={Path.Combine(dataFolder, "review.db")}";
+        if (options.Postgres is { } postgres)
+        {
+            start.Environment["Review__Store__Provider"] = "Postgres";
+            start.Environment["ConnectionStrings__Review"] = postgres;
+            start.Environment["Review__Store__MigrateOnStart"] = options.MigrateOnStart ? "true" : "false";
+        }
+        else
+        {
+            start.Environment["ConnectionStrings__Review"] = $"Data Source={Path.Combine(dataFolder, "review.db")}";
+        }
+
+        if (options.Redis is { } redis)
+        {
+            start.Environment["ConnectionStrings__Redis"] = redis;
+        }
+
         start.Environment["Review__DevApiKey"] = apiKey;
         // Sending mechanics are tested in inboxes without review unless a test asks for the product's default.
         start.Environment["Review__Policy__DefaultReviewRequired"] = "false";
@@ -290,19 +362,6 @@ public sealed class ServerProcess : IAsyncDisposable
                 start.Environment[name] = value;
             }
         }
-
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var server = new ServerProcess(process, options, port, smtpPort, apiKey, dataFolder, ownsDataFolder);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data is null ? null : $"[stderr] {e.Data}");
-        if (!process.Start())
-        {
-            throw new ServerStartException($"Could not start {start.FileName} {ServerDll}");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return server;
     }
 
     private async Task WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken ct)

@@ -4,15 +4,13 @@ using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
+using AgentMail.Review.Core.Persistence.Postgres;
 using AgentMail.Review.Core.Persistence.Sqlite;
 using AgentMail.Review.Core.Scheduling;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AgentMail.Review.Core;
 
@@ -21,23 +19,16 @@ public static class ReviewCoreServiceCollectionExtensions
     /// <summary>The store, the drafts service (the one doorway), queries and delivery.</summary>
     public static IServiceCollection AddReviewCore(this IServiceCollection services, IConfiguration configuration)
     {
-        var connectionString = StoreConnection.Prepare(configuration.GetConnectionString(StoreConnection.ConnectionStringName));
-        services.AddSingleton<WalGroupCommit>();
-        services.AddSingleton(provider => new StoreWriteHealth(
-            StoreConnection.FolderOf(connectionString), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreWriteHealth>>()));
-        services.AddPooledDbContextFactory<ReviewDbContext>((provider, options) =>
-            options.UseSqlite(connectionString)
-                // Comparing the model with the migrations' snapshot costs every start-up about a second of CPU; the
-                // test suite makes that comparison instead (a model change without its migration fails a test).
-                .ConfigureWarnings(warnings => warnings.Ignore(RelationalEventId.PendingModelChangesWarning))
-                .AddInterceptors(
-                    new SqlitePragmas(provider.GetRequiredService<WalGroupCommit>(), provider.GetRequiredService<StoreWriteHealth>()),
-                    new StorageFullInterceptor(provider.GetRequiredService<StoreWriteHealth>())));
-        services.AddSingleton<StoreWriteLock>();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var connectionString = configuration.GetConnectionString(StoreOptions.ConnectionStringName);
+        _ = StoreOptions.ProviderFrom(configuration) switch
+        {
+            StoreProvider.Postgres => services.AddPostgresStore(connectionString),
+            _ => services.AddSqliteStore(connectionString),
+        };
         services.AddSingleton<Events.EventSignal>();
         services.AddSingleton<StoreCommit>();
         services.AddSingleton<Events.EventLogReader>();
-        services.AddSingleton<Persistence.Sqlite.StoreInstanceLock>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<DraftLimits>().Bind(configuration.GetSection(DraftLimits.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -49,7 +40,6 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<DraftChangeFeed>();
         services.AddSingleton<DraftsService>();
         services.AddSingleton<DraftQueries>();
-        services.AddSingleton<IDraftTextSearch, Persistence.Sqlite.Fts5DraftSearch>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<InboxService>();
@@ -87,45 +77,13 @@ public static class ReviewCoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Applies pending migrations and turns on write-ahead logging (kept in the file once set). Returns the store's
-    /// journal mode and synchronous setting, for the start-up log.
+    /// Readies the store before the first request: migrates it when <c>Review:Store:MigrateOnStart</c> says so (by
+    /// default for SQLite only), otherwise checks that its schema is current. Returns a line for the start-up log.
     /// </summary>
-    public static async Task<string> MigrateReviewStoreAsync(this IServiceProvider services, CancellationToken ct = default)
-    {
-        var factory = services.GetRequiredService<IDbContextFactory<ReviewDbContext>>();
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        if (connection.DataSource != ":memory:")
-        {
-            services.GetRequiredService<Persistence.Sqlite.StoreInstanceLock>().Acquire(connection.DataSource);
-            await db.Database.OpenConnectionAsync(ct);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-            await db.Database.CloseConnectionAsync();
-        }
+    public static Task<string> MigrateReviewStoreAsync(this IServiceProvider services, CancellationToken ct = default) =>
+        services.GetRequiredService<IStoreMigrator>().PrepareAsync(services.GetRequiredService<IOptions<StoreOptions>>().Value.MigratesOnStart, ct);
 
-        // Opening an up-to-date store reads the history table only.
-        if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
-        {
-            await db.Database.MigrateAsync(ct);
-        }
-
-        // Group commit only for a store really in WAL mode, at the file SQLite itself opened.
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            var journal = await db.Database.SqlQueryRaw<string>("SELECT journal_mode AS Value FROM pragma_journal_mode").SingleAsync(ct);
-            var file = await db.Database.SqlQueryRaw<string>("SELECT file AS Value FROM pragma_database_list WHERE name = 'main'").SingleAsync(ct);
-            if (journal == "wal" && !string.IsNullOrEmpty(file))
-            {
-                services.GetRequiredService<WalGroupCommit>().Use(file);
-                return $"journal_mode={journal}, synchronous=normal, commits flushed to disk in groups before they are acknowledged";
-            }
-
-            return $"journal_mode={journal}, synchronous=full, each commit flushed to disk by itself";
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    /// <summary>The operator's <c>migrate</c>: applies pending migrations whatever <c>MigrateOnStart</c> says.</summary>
+    public static Task<string> ApplyReviewMigrationsAsync(this IServiceProvider services, CancellationToken ct = default) =>
+        services.GetRequiredService<IStoreMigrator>().PrepareAsync(migrate: true, ct);
 }

@@ -23,7 +23,7 @@ builder.Services.AddReviewCore(builder.Configuration);
 builder.Services.AddReviewKeyRing();
 builder.Services.AddReviewApi(builder.Configuration);
 builder.Services.AddReviewAttachments();
-builder.Services.AddReviewScheduling();
+builder.Services.AddReviewScheduling(builder.Configuration);
 builder.Services.AddReviewAuth();
 builder.Services.AddReviewSignIn(builder.Configuration, builder.Environment);
 builder.Services.AddReviewRateLimiting(builder.Configuration);
@@ -35,6 +35,10 @@ builder.Services.AddReviewInbound(builder.Configuration);
 builder.Services.AddReviewWebhooks();
 
 var app = builder.Build();
+if (await app.RunStoreCommandAsync(args))
+{
+    return;
+}
 
 app.UseReviewProxyHeaders();
 app.UseExceptionHandler();

@@ -9,15 +9,17 @@ namespace AgentMail.Review.Core.ApiKeys;
 /// <summary>A key as its holder sees it, once: the clear text is never stored.</summary>
 public sealed record CreatedApiKey(ApiKey Key, string Secret);
 
-public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, StoreWriteLock writeLock, TimeProvider clock)
+public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, IStoreWriteGate writeGate, Microsoft.Extensions.Options.IOptions<StoreOptions> store, TimeProvider clock)
 {
     private const string KeyPrefix = "am_";
 
     /// <summary>
     /// How long a key that authenticated is trusted without asking the store again: every agent request needs it, and
-    /// this process drops it from the cache the moment the key is revoked.
+    /// this process drops it from the cache the moment the key is revoked. With a shared store another instance may
+    /// revoke it, so there every request asks the store (one primary-key look-up), and a revoked key is refused by
+    /// every instance on its next request.
     /// </summary>
-    private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan RememberFor = store.Value.Provider == StoreProvider.Sqlite ? TimeSpan.FromSeconds(30) : TimeSpan.Zero;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKey Key, long CheckedAt)> _recent = new();
 
@@ -40,7 +42,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
         if (existing is not null)
         {
             existing.RevokedAt = null;
-            await using (await writeLock.EnterAsync(ct))
+            await using (await writeGate.EnterAsync(ct))
             {
                 await db.SaveChangesAsync(ct);
             }
@@ -89,7 +91,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
         {
             try
             {
-                await using (await writeLock.EnterAsync(ct))
+                await using (await writeGate.EnterAsync(ct))
                 {
                     await db.ApiKeys.Where(k => k.ApiKeyId == key.ApiKeyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
                 }
@@ -113,7 +115,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         int revoked;
-        await using (await writeLock.EnterAsync(ct))
+        await using (await writeGate.EnterAsync(ct))
         {
             revoked = await db.ApiKeys.Where(k => k.ApiKeyId == apiKeyId && k.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, clock.UtcNowMs()), ct);
@@ -151,7 +153,7 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
             CreatedAt = clock.UtcNowMs(),
         };
         db.ApiKeys.Add(key);
-        await using (await writeLock.EnterAsync(ct))
+        await using (await writeGate.EnterAsync(ct))
         {
             await db.SaveChangesAsync(ct);
         }

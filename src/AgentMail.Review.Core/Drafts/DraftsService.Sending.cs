@@ -249,19 +249,20 @@ public sealed partial class DraftsService
     }
 
     /// <summary>
-    /// Claims whose delivery is no longer running: every claim of another instance at start-up (only one process
-    /// may use the store at a time), and any claim past its lease later. Where the transport delivers on commit,
-    /// such a draft certainly went nowhere and is scheduled again at once; otherwise the server may have it, so it
-    /// becomes failed, "delivery uncertain", for a person to decide.
+    /// Claims whose delivery is no longer running: those of instances that are gone (<see cref="IClaimOwners"/>; for
+    /// SQLite, every instance but this one), and any claim past its lease. A live instance's claim within its lease is
+    /// its delivery in progress and is never touched. Where the transport delivers on commit, such a draft certainly
+    /// went nowhere and is scheduled again at once; otherwise the server may have it, so it becomes failed, "delivery
+    /// uncertain", for a person to decide.
     /// </summary>
-    public async Task<int> ResolveAbandonedClaimsAsync(bool atStartup, bool deliversOnCommit, CancellationToken ct = default)
+    public async Task<int> ResolveAbandonedClaimsAsync(bool deliversOnCommit, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
-        var abandoned = await db.Drafts.AsNoTracking()
-            .Where(d => d.State == DraftState.Sending)
-            .Where(d => atStartup ? d.ClaimedBy != instance.Id || d.ClaimedBy == null : d.ClaimExpiresAt < now)
-            .ToListAsync(ct);
+        var claims = await db.Drafts.AsNoTracking().Where(d => d.State == DraftState.Sending).ToListAsync(ct);
+        var otherOwners = claims.Select(d => d.ClaimedBy).OfType<string>().Where(o => o != instance.Id).Distinct().ToList();
+        var gone = await claimOwners.GoneAsync(otherOwners, ct);
+        var abandoned = claims.Where(d => d.ClaimedBy is null || gone.Contains(d.ClaimedBy) || d.ClaimExpiresAt < now).ToList();
         foreach (var claimed in abandoned)
         {
             if (deliversOnCommit)

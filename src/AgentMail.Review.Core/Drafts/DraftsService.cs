@@ -25,6 +25,7 @@ public sealed partial class DraftsService(
     DraftValidator validator,
     DraftChangeFeed feed,
     SendingInstance instance,
+    IClaimOwners claimOwners,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider clock,
     ILogger<DraftsService> logger)

@@ -10,7 +10,7 @@ namespace AgentMail.Review.Core.Idempotency;
 /// <c>Idempotency-Key</c> as AgentMail defines it: scoped to the caller and the operation, kept for 24 hours. The same
 /// key with the same request answers the original request's result; with a different request it is refused.
 /// </summary>
-public sealed class IdempotencyKeys(IDbContextFactory<ReviewDbContext> dbFactory, StoreWriteLock writeLock, TimeProvider clock)
+public sealed class IdempotencyKeys(IDbContextFactory<ReviewDbContext> dbFactory, IStoreWriteGate writeGate, TimeProvider clock)
 {
     public const string HeaderName = "Idempotency-Key";
 
@@ -50,8 +50,8 @@ public sealed class IdempotencyKeys(IDbContextFactory<ReviewDbContext> dbFactory
         Check(key);
         var now = clock.UtcNowMs();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // Read and insert under the write lock: of two requests racing with one key, the second sees the first.
-        await using (await writeLock.EnterAsync(ct))
+        // Read and insert through the write gate: of two requests racing with one key, the second sees the first.
+        await using (await writeGate.EnterAsync(ct))
         {
             var earlier = await db.IdempotencyRecords.AsNoTracking()
                 .FirstOrDefaultAsync(r => r.CallerId == callerId && r.Operation == operation && r.Key == key, ct);
@@ -77,10 +77,32 @@ public sealed class IdempotencyKeys(IDbContextFactory<ReviewDbContext> dbFactory
                 InboxId = inboxId,
                 CreatedAt = now,
             });
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another instance took the key between the read and the insert (one instance's gate rules that out).
+                var first = await FirstUseAsync(callerId, operation, key, ct);
+                if (first is null)
+                {
+                    throw;
+                }
+
+                return first.RequestHash == requestHash
+                    ? first
+                    : throw new ConflictException($"{HeaderName} \"{key}\" was already used for a different request; use a new key for a new request");
+            }
         }
 
         return null;
+    }
+
+    private async Task<IdempotencyRecord?> FirstUseAsync(string callerId, string operation, string key, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.CallerId == callerId && r.Operation == operation && r.Key == key, ct);
     }
 
     /// <summary>Forgets keys past <see cref="KeptFor"/>.</summary>
@@ -88,7 +110,7 @@ public sealed class IdempotencyKeys(IDbContextFactory<ReviewDbContext> dbFactory
     {
         var before = clock.UtcNowMs() - KeptFor;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using (await writeLock.EnterAsync(ct))
+        await using (await writeGate.EnterAsync(ct))
         {
             return await db.IdempotencyRecords.Where(r => r.CreatedAt < before).ExecuteDeleteAsync(ct);
         }

@@ -12,8 +12,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Persistence;
 
-public sealed class ReviewDbContext(DbContextOptions<ReviewDbContext> options) : DbContext(options)
+/// <summary>
+/// The store. SQLite uses this context as it is; PostgreSQL uses <see cref="Postgres.PostgresReviewDbContext"/>, which
+/// adds what only it has and owns its own migrations. Services see only this type.
+/// </summary>
+public class ReviewDbContext : DbContext
 {
+    public ReviewDbContext(DbContextOptions<ReviewDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected ReviewDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Inbox> Inboxes => Set<Inbox>();
 
     public DbSet<Draft> Drafts => Set<Draft>();

@@ -4,26 +4,32 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentMail.Review.Core.Persistence;
 
 /// <summary>
-/// The one way a service's change commits: under the store's write lock, in one transaction with whatever
-/// <c>work</c> added (the rows, their audit entries, their events), durable before it returns; then the event
-/// consumers are woken. Every service commits through here, so a change and its event row are never apart.
+/// The one way a service's change commits: through the provider's write gate (<see cref="IStoreWriteGate"/>), in one
+/// transaction with whatever <c>work</c> added (the rows, their audit entries, their events), durable before it
+/// returns; then the event consumers are woken. Every service commits through here, so a change and its event row are
+/// never apart.
 /// </summary>
-public sealed class StoreCommit(StoreWriteLock writeLock, EventSignal events)
+public sealed class StoreCommit(IStoreWriteGate gate, EventSignal events)
 {
     public async Task<T> RunAsync<T>(ReviewDbContext db, Func<Task<T>> work, CancellationToken ct)
     {
         bool appended;
         T result;
-        await using (await writeLock.EnterAsync(ct))
+        await using (await gate.EnterAsync(ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             result = await work();
             appended = db.ChangeTracker.Entries<EventRecord>().Any(e => e.State == EntityState.Added);
+            if (appended)
+            {
+                await gate.BeforeEventsSavedAsync(db, ct);
+            }
+
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
 
-        // After the lock is left: the commit is on disk before anyone is told of it.
+        // After the gate is left: the commit is on disk before anyone is told of it.
         if (appended)
         {
             events.Pulse();

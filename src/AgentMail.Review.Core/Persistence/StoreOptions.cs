@@ -1,58 +1,45 @@
-using Microsoft.Data.Sqlite;
+using System.ComponentModel.DataAnnotations;
 
 namespace AgentMail.Review.Core.Persistence;
 
-public static class StoreConnection
+public enum StoreProvider
 {
+    /// <summary>One file, embedded, nothing to install; one instance.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database; any number of instances.</summary>
+    Postgres,
+}
+
+/// <summary>Bound from <c>Review:Store</c>; the connection string is <c>ConnectionStrings:Review</c>.</summary>
+public sealed class StoreOptions
+{
+    public const string Section = "Review:Store";
+
     public const string ConnectionStringName = "Review";
-    public const string DefaultConnectionString = "Data Source=data/review.db";
 
-    /// <summary>Checks the connection string and makes sure the database file's folder exists.</summary>
-    public static string Prepare(string? configured)
+    [EnumDataType(typeof(StoreProvider), ErrorMessage = "Review:Store:Provider must be Sqlite or Postgres")]
+    public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
+
+    /// <summary>
+    /// Whether an instance applies pending migrations as it starts. Unset: yes for SQLite (one instance, its own file),
+    /// no for PostgreSQL, where several instances share the schema and an operator runs <c>migrate</c> once.
+    /// </summary>
+    public bool? MigrateOnStart { get; set; }
+
+    public bool MigratesOnStart => MigrateOnStart ?? Provider == StoreProvider.Sqlite;
+
+    /// <summary>Reads the provider as start-up must know it before services exist; a bad value stops start-up naming the key.</summary>
+    public static StoreProvider ProviderFrom(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
-        var connectionString = string.IsNullOrWhiteSpace(configured) ? DefaultConnectionString : configured;
-        SqliteConnectionStringBuilder builder;
-        try
+        var configured = configuration[$"{Section}:{nameof(Provider)}"];
+        if (string.IsNullOrWhiteSpace(configured))
         {
-            builder = new SqliteConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not a valid SQLite connection string: {e.Message}", e);
+            return StoreProvider.Sqlite;
         }
 
-        if (string.IsNullOrWhiteSpace(builder.DataSource))
-        {
-            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} needs a Data Source (the SQLite file).");
-        }
-
-        if (builder.DataSource != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
-        {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
-        }
-
-        // A writer waits for another writer instead of failing at once.
-        if (!connectionString.Contains("Default Timeout", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.DefaultTimeout = 30;
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>The folder holding the store's file (its log and journal sit next to it); null for an in-memory store.</summary>
-    public static string? FolderOf(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
-        {
-            return null;
-        }
-
-        return Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        return Enum.TryParse<StoreProvider>(configured, ignoreCase: true, out var provider) && Enum.IsDefined(provider)
+            ? provider
+            : throw new InvalidOperationException($"Review:Store:Provider must be Sqlite or Postgres, not '{configured}'.");
     }
 }

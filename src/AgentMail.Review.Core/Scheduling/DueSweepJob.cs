@@ -64,8 +64,8 @@ public sealed partial class DueSweepJob(
             LogOverdue(logger, overdue.Count);
         }
 
-        // Claims whose lease ran out have no delivery behind them any more (see DraftsService.ResolveAbandonedClaimsAsync).
-        await drafts.ResolveAbandonedClaimsAsync(atStartup: false, transport.DeliversOnCommit);
+        // Claims of instances that are gone, or past their lease, have no delivery behind them any more.
+        await drafts.ResolveAbandonedClaimsAsync(transport.DeliversOnCommit);
         await idempotencyKeys.ForgetExpiredAsync();
 
         return overdue.Count;

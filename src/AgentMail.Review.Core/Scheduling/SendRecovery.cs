@@ -26,7 +26,7 @@ public sealed partial class SendRecovery(
 {
     public async Task RecoverAsync(CancellationToken ct = default)
     {
-        var interrupted = await drafts.ResolveAbandonedClaimsAsync(atStartup: true, transport.DeliversOnCommit, ct);
+        var interrupted = await drafts.ResolveAbandonedClaimsAsync(transport.DeliversOnCommit, ct);
         scheduler.Start(feed);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);

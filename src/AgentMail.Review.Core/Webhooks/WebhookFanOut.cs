@@ -30,7 +30,6 @@ public sealed partial class WebhookFanOut(
 
     private readonly SemaphoreSlim _running = new(1, 1);
     private long _position = -1;
-    private long _persisted = -1;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,9 +57,11 @@ public sealed partial class WebhookFanOut(
 
     /// <summary>
     /// Turns the events after the consumer's position into deliveries; returns how many events it read. The position
-    /// is written with the deliveries it made, in their transaction; events no endpoint wants move it on in memory
-    /// only (written every <see cref="PersistEvery"/>), so a busy log with no webhooks costs no extra write: after a
-    /// restart those few are read again, and make deliveries only for endpoints that want them.
+    /// is the <c>event_cursors</c> row, moved on in the deliveries' own transaction and only from where this read
+    /// started: when several instances read the log, the one that moves it first makes the deliveries and the others
+    /// find it moved and read on from there, so no event is delivered twice under two deliveries. While no endpoint
+    /// is enabled nothing can be delivered, and the position moves on in memory only (written every
+    /// <see cref="PersistEvery"/> events), so a busy log with no webhooks costs no extra write.
     /// </summary>
     public async Task<int> FanOutAsync(CancellationToken ct = default)
     {
@@ -68,19 +69,16 @@ public sealed partial class WebhookFanOut(
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            if (_position < 0)
-            {
-                _position = _persisted = await db.EventCursors.AsNoTracking().Where(c => c.Consumer == Consumer).Select(c => (long?)c.Position).FirstOrDefaultAsync(ct) ?? 0;
-            }
-
-            var position = _position;
+            var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.Enabled).ToListAsync(ct);
+            var stored = await db.EventCursors.AsNoTracking().Where(c => c.Consumer == Consumer).Select(c => (long?)c.Position).FirstOrDefaultAsync(ct);
+            var from = stored ?? 0;
+            var position = webhooks.Count == 0 ? Math.Max(_position, from) : from;
             var events = await db.Events.AsNoTracking().Where(e => e.Position > position).OrderBy(e => e.Position).Take(Batch).ToListAsync(ct);
             if (events.Count == 0)
             {
                 return 0;
             }
 
-            var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.Enabled).ToListAsync(ct);
             var now = clock.UtcNowMs();
             var created = new List<WebhookDelivery>();
             foreach (var record in events)
@@ -103,24 +101,33 @@ public sealed partial class WebhookFanOut(
             }
 
             var reached = events[^1].Position;
-            if (created.Count > 0 || reached - _persisted >= PersistEvery)
+            _position = reached;
+            if (webhooks.Count > 0 || reached - from >= PersistEvery)
             {
-                db.WebhookDeliveries.AddRange(created);
-                var cursor = await db.EventCursors.FirstOrDefaultAsync(c => c.Consumer == Consumer, ct);
-                if (cursor is null)
+                if (stored is null)
                 {
-                    db.EventCursors.Add(new EventCursor { Consumer = Consumer, Position = reached });
-                }
-                else
-                {
-                    cursor.Position = reached;
+                    await CreateCursorAsync(ct);
                 }
 
-                await commit.SaveAsync(db, ct);
-                _persisted = reached;
+                var moved = await commit.RunAsync(db, async () =>
+                {
+                    var rows = await db.EventCursors.Where(c => c.Consumer == Consumer && c.Position == from)
+                        .ExecuteUpdateAsync(set => set.SetProperty(c => c.Position, reached), ct);
+                    if (rows == 1)
+                    {
+                        db.WebhookDeliveries.AddRange(created);
+                    }
+
+                    return rows == 1;
+                }, ct);
+                if (!moved)
+                {
+                    // Another instance took these events; read on from where it left the position.
+                    _position = -1;
+                    return events.Count;
+                }
             }
 
-            _position = reached;
             foreach (var delivery in created)
             {
                 jobs.Enqueue<WebhookDeliveryJob>(job => job.AttemptAsync(delivery.DeliveryId, 1));
@@ -131,6 +138,21 @@ public sealed partial class WebhookFanOut(
         finally
         {
             _running.Release();
+        }
+    }
+
+    /// <summary>The consumer's row, at the log's start; created once, by whichever instance first has something to write.</summary>
+    private async Task CreateCursorAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            db.EventCursors.Add(new EventCursor { Consumer = Consumer, Position = 0 });
+            await commit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance created it first; moving it on from 0 then finds it moved and reads on from there.
         }
     }
 

@@ -1,3 +1,4 @@
+using AgentMail.Review.Core.Persistence;
 using AgentMail.Review.Web.Console;
 using AgentMail.Review.Web.Drafts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +16,8 @@ public static class InstancesExtensions
     /// </summary>
     public static IServiceCollection AddReviewInstances(this IServiceCollection services, IConfiguration configuration)
     {
-        if (SharedStore.IsShared(configuration))
+        // A SQLite file belongs to one process, so all its commits are this instance's own; PostgreSQL is shared.
+        if (StoreOptions.ProviderFrom(configuration) == StoreProvider.Postgres)
         {
             services.AddSingleton<EventLogDraftChangeStream>();
             services.AddHostedService(sp => sp.GetRequiredService<EventLogDraftChangeStream>());

@@ -2,6 +2,9 @@ using AgentMail.Review.Core.Scheduling;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using AgentMail.Review.Core.Persistence;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -12,22 +15,47 @@ public static class SchedulingExtensions
     public const string AdminRole = "Admin";
 
     /// <summary>
-    /// Hangfire on in-memory storage runs every send. It forgets everything on restart; SQLite stays the record and
-    /// <see cref="SendRecovery"/> rebuilds the jobs at start-up.
+    /// Hangfire runs every send. With the SQLite store its storage is in memory: it forgets everything on restart, the
+    /// store stays the record and <see cref="SendRecovery"/> rebuilds the jobs at start-up. With the PostgreSQL store
+    /// it is Hangfire.PostgreSql in the same database, shared by every instance: each job is fetched by one instance,
+    /// recurring jobs run once across them, and workers are woken by LISTEN/NOTIFY rather than polling for each job.
     /// </summary>
-    public static IServiceCollection AddReviewScheduling(this IServiceCollection services)
+    public static IServiceCollection AddReviewScheduling(this IServiceCollection services, IConfiguration configuration)
     {
         // This host's own storage and job activator, registered before Hangfire's defaults (the process-wide
         // JobStorage.Current and JobActivator.Current), so two hosts in one process — as in the tests — never run
         // each other's jobs.
-        var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
-        services.AddSingleton<JobStorage>(storage);
+        if (StoreOptions.ProviderFrom(configuration) == StoreProvider.Postgres)
+        {
+            var connectionString = configuration.GetConnectionString(StoreOptions.ConnectionStringName)!;
+            services.AddSingleton<JobStorage>(provider =>
+            {
+                var scheduling = provider.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+                var options = new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    EnableLongPolling = true,
+                    // A fallback only: a job enqueued by any instance wakes the workers through NOTIFY.
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                    // A send runs as long as it takes; no other instance fetches it again meanwhile.
+                    UseSlidingInvisibilityTimeout = true,
+                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
+                };
+                return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+            });
+        }
+        else
+        {
+            services.AddSingleton<JobStorage>(new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long }));
+        }
+
         services.AddSingleton<JobActivator>(provider => new ScopedJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(config => config
+        services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseStorage(storage));
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
         services.AddHangfireServer((provider, server) =>
         {
             var options = provider.GetRequiredService<IOptions<SchedulingOptions>>().Value;
@@ -51,7 +79,7 @@ public static class SchedulingExtensions
         return routes;
     }
 
-    /// <summary>Reschedules what SQLite says is scheduled and registers the recurring due-sweep.</summary>
+    /// <summary>Reschedules what the store says is scheduled and registers the recurring due-sweep.</summary>
     public static async Task StartSchedulingAsync(this WebApplication app)
     {
         await app.Services.GetRequiredService<SendRecovery>().RecoverAsync();

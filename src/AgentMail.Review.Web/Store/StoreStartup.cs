@@ -23,12 +23,26 @@ public static class StoreStartup
         sources.Insert(afterJsonFiles, development);
     }
 
-    /// <summary>Brings the SQLite file up to the current schema before the first request is served.</summary>
+    /// <summary>Readies the store (migrating it where it should, see <see cref="Core.Persistence.StoreOptions.MigrateOnStart"/>) before the first request is served.</summary>
     public static async Task PrepareStoreAsync(this WebApplication app)
     {
-        var settings = await app.Services.MigrateReviewStoreAsync();
-        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(
-            Core.Persistence.StoreConnection.Prepare(app.Configuration.GetConnectionString(Core.Persistence.StoreConnection.ConnectionStringName))).DataSource;
-        app.Logger.LogInformation("SQLite store: {DatabasePath} ({StoreSettings})", Path.GetFullPath(dataSource), settings);
+        var store = await app.Services.MigrateReviewStoreAsync();
+        app.Logger.LogInformation("Store: {Store}", store);
+    }
+
+    /// <summary>
+    /// <c>migrate</c>: applies the store's pending migrations and exits, for an operator to run once before starting (or
+    /// upgrading) instances that share a PostgreSQL store. Returns false when the arguments ask for no command.
+    /// </summary>
+    public static async Task<bool> RunStoreCommandAsync(this WebApplication app, string[] args)
+    {
+        if (args is not ["migrate", ..])
+        {
+            return false;
+        }
+
+        var store = await app.Services.ApplyReviewMigrationsAsync();
+        app.Logger.LogInformation("Migrated: {Store}", store);
+        return true;
     }
 }

@@ -111,12 +111,12 @@ public sealed class DraftStateTests : IAsyncLifetime
         var settings = await _store.Services.MigrateReviewStoreAsync();
 
         Assert.Contains("journal_mode=wal, synchronous=normal", settings);
-        Assert.True(_store.Get<Persistence.WalGroupCommit>().Active);
+        Assert.True(_store.Get<Persistence.Sqlite.WalGroupCommit>().Active);
         await using var db = _store.OpenDb();
         await db.Database.OpenConnectionAsync();
         var synchronous = await db.Database.SqlQueryRaw<long>("SELECT synchronous AS Value FROM pragma_synchronous").SingleAsync();
         Assert.Equal(1, synchronous);
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _store.Get<Persistence.WalGroupCommit>().FlushAsync()));
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _store.Get<Persistence.Sqlite.WalGroupCommit>().FlushAsync()));
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class DraftStateTests : IAsyncLifetime
         await Drafts.ClaimForSendingAsync(TestActors.Agent, draft.DraftId, draft.Version, "crashed mid-send");
 
         await using var restarted = await TestStore.ReopenAsync(_store);
-        var resolved = await restarted.Get<DraftsService>().ResolveAbandonedClaimsAsync(atStartup: true, deliversOnCommit: true);
+        var resolved = await restarted.Get<DraftsService>().ResolveAbandonedClaimsAsync(deliversOnCommit: true);
 
         Assert.Equal(1, resolved);
         var again = await restarted.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId);
@@ -169,7 +169,7 @@ public sealed class DraftStateTests : IAsyncLifetime
         await Drafts.ClaimForSendingAsync(TestActors.Agent, draft.DraftId, draft.Version, "crashed mid-send");
 
         await using var restarted = await TestStore.ReopenAsync(_store);
-        await restarted.Get<DraftsService>().ResolveAbandonedClaimsAsync(atStartup: true, deliversOnCommit: false);
+        await restarted.Get<DraftsService>().ResolveAbandonedClaimsAsync(deliversOnCommit: false);
 
         var uncertain = await restarted.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId);
         Assert.Equal(DraftState.Failed, uncertain.State);
@@ -182,12 +182,12 @@ public sealed class DraftStateTests : IAsyncLifetime
         var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });
         var claimed = await Drafts.ClaimForSendingAsync(TestActors.Agent, draft.DraftId, draft.Version, "delivering");
 
-        Assert.Equal(0, await Drafts.ResolveAbandonedClaimsAsync(atStartup: true, deliversOnCommit: true));
-        Assert.Equal(0, await Drafts.ResolveAbandonedClaimsAsync(atStartup: false, deliversOnCommit: true));
+        Assert.Equal(0, await Drafts.ResolveAbandonedClaimsAsync(deliversOnCommit: true));
+        Assert.Equal(0, await Drafts.ResolveAbandonedClaimsAsync(deliversOnCommit: true));
         Assert.Equal(DraftState.Sending, (await _store.Get<DraftQueries>().GetAsync(AccessScope.Organisation, _inbox, draft.DraftId)).State);
 
         _store.Clock.Advance(claimed!.ClaimExpiresAt!.Value - _store.Clock.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(1));
-        Assert.Equal(1, await Drafts.ResolveAbandonedClaimsAsync(atStartup: false, deliversOnCommit: true));
+        Assert.Equal(1, await Drafts.ResolveAbandonedClaimsAsync(deliversOnCommit: true));
     }
 
     [Fact]

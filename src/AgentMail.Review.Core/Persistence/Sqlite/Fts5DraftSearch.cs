@@ -1,4 +1,3 @@
-using System.Text;
 using AgentMail.Review.Core.Drafts;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,9 +9,6 @@ namespace AgentMail.Review.Core.Persistence.Sqlite;
 /// </summary>
 public sealed class Fts5DraftSearch : IDraftTextSearch
 {
-    /// <summary>More words than anyone types into a search box; the rest are ignored rather than refused.</summary>
-    private const int MaxWords = 16;
-
     public IQueryable<string>? Matching(ReviewDbContext db, string text)
     {
         var expression = MatchExpression(text);
@@ -21,30 +17,10 @@ public sealed class Fts5DraftSearch : IDraftTextSearch
             : db.Database.SqlQuery<string>($"SELECT draft_id AS \"Value\" FROM drafts_search WHERE drafts_search MATCH {expression}");
     }
 
-    /// <summary>
-    /// Each word of the text as a quoted prefix (<c>"bob"*</c>), all required, in the searchable columns only. Words
-    /// are runs of letters and digits, the same as the index's tokenizer makes them, so nothing the supervisor types
-    /// (quotes, <c>*</c>, <c>:</c>, <c>NEAR</c>, <c>OR</c>) is read as FTS5 syntax.
-    /// </summary>
+    /// <summary>Each word of the text (<see cref="SearchWords"/>) as a quoted prefix (<c>"bob"*</c>), all required, in the searchable columns only.</summary>
     public static string? MatchExpression(string text)
     {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        foreach (var c in text + " ")
-        {
-            if (char.IsLetterOrDigit(c))
-            {
-                word.Append(c);
-            }
-            else if (word.Length > 0)
-            {
-                words.Add(word.ToString());
-                word.Clear();
-            }
-        }
-
-        return words.Count == 0
-            ? null
-            : string.Join(" AND ", words.Distinct(StringComparer.OrdinalIgnoreCase).Take(MaxWords).Select(w => $"{{subject body people labels}} : \"{w}\"*"));
+        var words = SearchWords.Of(text);
+        return words.Count == 0 ? null : string.Join(" AND ", words.Select(w => $"{{subject body people labels}} : \"{w}\"*"));
     }
 }

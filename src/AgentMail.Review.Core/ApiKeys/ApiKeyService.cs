@@ -50,7 +50,21 @@ public sealed class ApiKeyService(IDbContextFactory<ReviewDbContext> dbFactory, 
             return existing;
         }
 
-        return await StoreAsync(name, secret, [], true, ct);
+        try
+        {
+            return await StoreAsync(name, secret, [], true, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Instances starting together on one store each ensure the same key; the first insert wins.
+            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
+            if (await fresh.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct) is { } made)
+            {
+                return made;
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The live key with this secret, or null. Records its use.</summary>

@@ -13,7 +13,8 @@ public sealed class MigrateE2ETests
 
         var refused = await Assert.ThrowsAsync<ServerStartException>(() => ServerProcess.StartAsync(options));
         Assert.Contains("exited", refused.Message);
-        Assert.Contains("migrate", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("migration(s) behind this build", refused.Message);
+        Assert.Contains("Run `dotnet AgentMail.Review.Web.dll migrate`", refused.Message);
         Assert.False(await database.HasTableAsync("drafts"), "an instance told not to migrate created the schema");
 
         var (firstExit, firstOutput) = await ServerProcess.MigrateAsync(options);

@@ -79,7 +79,7 @@ public sealed class SeveralInstancesE2ETests(TwoInstancesFixture fixture) : ICla
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         await Expect(ConsoleBrowser.Row(page, subject)).ToHaveCountAsync(0, new() { Timeout = 15_000 });
         var (sent, _) = await socketOnB.ReceiveUntilAsync(e => e["event_type"]?.GetValue<string>() == "message.sent", TimeSpan.FromSeconds(15));
-        var messageId = sent["message"]!["message_id"]!.GetValue<string>();
+        var messageId = sent["send"]!["message_id"]!.GetValue<string>();
         // A second delivery, if there were one, would reach the SMTP server in the moments after the first.
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(1, Instances.Sink.CompleteMessagesWith(messageId));

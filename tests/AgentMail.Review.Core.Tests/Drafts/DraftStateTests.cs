@@ -106,20 +106,6 @@ public sealed class DraftStateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_store_in_wal_mode_commits_in_groups_and_every_connection_leaves_the_flush_to_them()
-    {
-        var settings = await _store.Services.MigrateReviewStoreAsync();
-
-        Assert.Contains("journal_mode=wal, synchronous=normal", settings);
-        Assert.True(_store.Get<Persistence.Sqlite.WalGroupCommit>().Active);
-        await using var db = _store.OpenDb();
-        await db.Database.OpenConnectionAsync();
-        var synchronous = await db.Database.SqlQueryRaw<long>("SELECT synchronous AS Value FROM pragma_synchronous").SingleAsync();
-        Assert.Equal(1, synchronous);
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _store.Get<Persistence.Sqlite.WalGroupCommit>().FlushAsync()));
-    }
-
-    [Fact]
     public async Task Of_many_racing_claims_exactly_one_wins()
     {
         var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"] });

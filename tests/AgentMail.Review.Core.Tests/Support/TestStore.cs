@@ -13,7 +13,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace AgentMail.Review.Core.Tests.Support;
 
 /// <summary>
-/// The Core services over a real SQLite file in a fresh temporary folder, with time driven by a
+/// The Core services over a real store in a fresh database (<see cref="TestDatabases"/>: a SQLite file in a temporary
+/// folder here; a PostgreSQL database in the PostgreSQL run of these tests), with time driven by a
 /// <see cref="FakeTimeProvider"/>. Extra configuration and service replacements come through the constructor.
 /// </summary>
 public sealed class TestStore : IAsyncDisposable
@@ -24,7 +25,9 @@ public sealed class TestStore : IAsyncDisposable
 
     private readonly bool _ownsFolder = true;
 
-    private TestStore(IDictionary<string, string?>? settings, Action<IServiceCollection>? configure, string? folder = null)
+    private readonly ITestDatabase _database;
+
+    private TestStore(IDictionary<string, string?>? settings, Action<IServiceCollection>? configure, string? folder = null, ITestDatabase? database = null)
     {
         if (folder is not null)
         {
@@ -34,14 +37,15 @@ public sealed class TestStore : IAsyncDisposable
 
         Directory.CreateDirectory(_folder);
         DatabasePath = Path.Combine(_folder, "review.db");
+        _database = database ?? TestDatabases.New(DatabasePath);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["ConnectionStrings:Review"] = $"Data Source={DatabasePath}",
                 ["Delivery:FirstRetryDelay"] = "00:00:01",
                 // Sending mechanics are tested in inboxes without review; the gate's tests turn it on per inbox.
                 ["Review:Policy:DefaultReviewRequired"] = "false",
             })
+            .AddInMemoryCollection(_database.Settings)
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
 
@@ -58,6 +62,7 @@ public sealed class TestStore : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; } = new(Start);
 
+    /// <summary>The SQLite file, for the tests of SQLite itself.</summary>
     public string DatabasePath { get; }
 
     public ServiceProvider Services { get; }
@@ -67,6 +72,7 @@ public sealed class TestStore : IAsyncDisposable
     public static async Task<TestStore> CreateAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var store = new TestStore(settings, configure);
+        await store._database.CreateAsync();
         await store.Services.MigrateReviewStoreAsync();
         return store;
     }
@@ -75,20 +81,33 @@ public sealed class TestStore : IAsyncDisposable
     public static async Task<TestStore> CreateInAsync(string folder, IDictionary<string, string?>? settings = null)
     {
         var store = new TestStore(settings, null, folder);
+        await store._database.CreateAsync();
         await store.Services.MigrateReviewStoreAsync();
         return store;
     }
 
     /// <summary>
-    /// Fresh services over the same SQLite file, as a restarted process would have. The previous services stop first
+    /// Fresh services over the same database, as a restarted process would have. The previous services stop first
     /// (a process that died holds no lock on the store); the previous store keeps the folder.
     /// </summary>
     public static async Task<TestStore> ReopenAsync(TestStore previous)
     {
         await previous.Services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        var store = new TestStore(null, null, previous._folder);
+        previous._database.LetGo();
+        var store = new TestStore(null, null, previous._folder, previous._database);
         store.Clock.SetUtcNow(previous.Clock.GetUtcNow());
+        await store.Services.MigrateReviewStoreAsync();
+        return store;
+    }
+
+    /// <summary>
+    /// A second instance on this store's database while the first keeps running (a shared PostgreSQL store; one
+    /// SQLite file serves one process). It leaves the database to the first.
+    /// </summary>
+    public static async Task<TestStore> JoinAsync(TestStore running, IDictionary<string, string?>? settings = null)
+    {
+        var store = new TestStore(settings, null, running._folder, running._database);
+        store.Clock.SetUtcNow(running.Clock.GetUtcNow());
         await store.Services.MigrateReviewStoreAsync();
         return store;
     }
@@ -128,11 +147,13 @@ public sealed class TestStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _database.LetGo();
         if (!_ownsFolder)
         {
             return;
         }
+
+        await _database.DropAsync();
 
         try
         {

@@ -1,13 +1,12 @@
 using AgentMail.Review.Core.Drafts;
 using Microsoft.EntityFrameworkCore;
-using NpgsqlTypes;
 
 namespace AgentMail.Review.Core.Persistence.Postgres;
 
 /// <summary>
-/// Draft search on PostgreSQL's full-text search: the drafts' <c>SearchVector</c> column (a trigger keeps it, see the
-/// migration) behind a GIN index, matched by every typed word as a prefix. Words are runs of letters and digits, as
-/// the trigger cuts the text, so nothing typed is read as query syntax — the same words match as on SQLite's FTS5.
+/// Draft search on PostgreSQL's full-text search: the drafts' <c>search_vector</c> column (a trigger keeps it, see the
+/// Initial migration) behind a GIN index, matched by every typed word (<see cref="SearchWords"/>) as a prefix. The
+/// trigger cuts text into the same words, so the same searches match as on SQLite's FTS5.
 /// </summary>
 public sealed class PostgresDraftSearch : IDraftTextSearch
 {
@@ -16,8 +15,7 @@ public sealed class PostgresDraftSearch : IDraftTextSearch
         var query = TsQuery(text);
         return query is null
             ? null
-            : db.Drafts.Where(d => EF.Property<NpgsqlTsVector>(d, PostgresReviewDbContext.SearchVector).Matches(EF.Functions.ToTsQuery("simple", query)))
-                .Select(d => d.DraftId);
+            : db.Database.SqlQuery<string>($"SELECT \"DraftId\" AS \"Value\" FROM drafts WHERE search_vector @@ to_tsquery('simple', unaccent({query}))");
     }
 
     public static string? TsQuery(string text)

@@ -31,9 +31,10 @@ public sealed partial class PostgresInstancePresence(NpgsqlDataSource dataSource
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            NpgsqlConnection? connection = null;
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection = await dataSource.OpenConnectionAsync(stoppingToken);
                 await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({LockClass}, $1)", connection))
                 {
                     take.Parameters.AddWithValue(KeyOf(instance.Id));
@@ -54,6 +55,39 @@ public sealed partial class PostgresInstancePresence(NpgsqlDataSource dataSource
                 LogLost(logger, e, instance.Id);
                 await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
             }
+            finally
+            {
+                await LetGoAsync(connection);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A stopping instance lets go of its lock itself: its connection goes back to the pool, where a session lock
+    /// would outlive the instance.
+    /// </summary>
+    private static async Task LetGoAsync(NpgsqlConnection? connection)
+    {
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // A connection that broke holds no lock any more.
+        }
+        finally
+        {
+            await connection.DisposeAsync();
         }
     }
 

@@ -33,11 +33,11 @@ public static class PostgresStore
             throw new InvalidOperationException("ConnectionStrings:Review needs a Host and a Database for the PostgreSQL store.");
         }
 
-        var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
-        services.AddSingleton(dataSource);
+        // Made and disposed by the container, so a stopped host leaves no connection open.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
         services.AddSingleton(provider => new StoreWriteHealth(null, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreWriteHealth>>()));
-        services.AddPooledDbContextFactory<PostgresReviewDbContext>(options =>
-            options.UseNpgsql(dataSource)
+        services.AddPooledDbContextFactory<PostgresReviewDbContext>((provider, options) =>
+            options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>())
                 .ConfigureWarnings(warnings => warnings.Ignore(RelationalEventId.PendingModelChangesWarning)));
         services.AddSingleton<IDbContextFactory<ReviewDbContext>>(provider =>
             new AsReviewDbContext(provider.GetRequiredService<IDbContextFactory<PostgresReviewDbContext>>()));

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using NpgsqlTypes;
 
 #nullable disable
 
@@ -228,9 +227,6 @@ namespace AgentMail.Review.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text[]");
 
-                    b.Property<NpgsqlTsVector>("SearchVector")
-                        .HasColumnType("tsvector");
-
                     b.Property<long?>("SendAt")
                         .HasColumnType("bigint");
 
@@ -267,10 +263,6 @@ namespace AgentMail.Review.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     b.HasKey("DraftId");
-
-                    b.HasIndex("SearchVector");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
 
                     b.HasIndex("InboxId", "ClientId")
                         .IsUnique();

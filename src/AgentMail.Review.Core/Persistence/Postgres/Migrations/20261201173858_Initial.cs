@@ -1,7 +1,6 @@
 ﻿using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using NpgsqlTypes;
 
 #nullable disable
 
@@ -313,7 +312,6 @@ namespace AgentMail.Review.Core.Persistence.Postgres.Migrations
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     UpdatedAt = table.Column<long>(type: "bigint", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false),
-                    SearchVector = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true),
                     AgentVersion = table.Column<string>(type: "jsonb", nullable: true),
                     Attachments = table.Column<string>(type: "jsonb", nullable: true)
                 },
@@ -349,12 +347,6 @@ namespace AgentMail.Review.Core.Persistence.Postgres.Migrations
                 name: "IX_drafts_InboxId_UpdatedAt_DraftId",
                 table: "drafts",
                 columns: new[] { "InboxId", "UpdatedAt", "DraftId" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_drafts_SearchVector",
-                table: "drafts",
-                column: "SearchVector")
-                .Annotation("Npgsql:IndexMethod", "GIN");
 
             migrationBuilder.CreateIndex(
                 name: "IX_drafts_State_SendAt",
@@ -452,13 +444,17 @@ namespace AgentMail.Review.Core.Persistence.Postgres.Migrations
 
             // The drafts' search vector, cut as SQLite's FTS5 tokenizer cuts (runs of letters and digits) so the same
             // words match on both stores; the body's first 20,000 characters, as on SQLite (see PostgresDraftSearch).
+            // Accents are left out of the words, as SQLite's remove_diacritics does ("cafe" finds "Café").
+            migrationBuilder.Sql("CREATE EXTENSION IF NOT EXISTS unaccent;");
+            migrationBuilder.Sql("ALTER TABLE drafts ADD COLUMN search_vector tsvector;");
+            migrationBuilder.Sql("CREATE INDEX drafts_search_vector ON drafts USING GIN (search_vector);");
             migrationBuilder.Sql("""
                 CREATE FUNCTION drafts_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    NEW."SearchVector" := to_tsvector('simple', regexp_replace(
+                    NEW.search_vector := to_tsvector('simple', unaccent(regexp_replace(
                         coalesce(NEW."Subject", '') || ' ' || left(coalesce(NEW."Text", ''), 20000) || ' ' || coalesce(NEW."Preview", '') || ' '
                         || array_to_string(NEW."To" || NEW."Cc" || NEW."Bcc", ' ') || ' ' || array_to_string(NEW."Labels", ' '),
-                        '[^[:alnum:]]+', ' ', 'g'));
+                        '[^[:alnum:]]+', ' ', 'g')));
                     RETURN NEW;
                 END $$;
                 """);

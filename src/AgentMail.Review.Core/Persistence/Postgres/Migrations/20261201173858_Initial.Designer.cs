@@ -6,14 +6,13 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using NpgsqlTypes;
 
 #nullable disable
 
 namespace AgentMail.Review.Core.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresReviewDbContext))]
-    [Migration("20261201172800_Initial")]
+    [Migration("20261201173858_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -231,9 +230,6 @@ namespace AgentMail.Review.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text[]");
 
-                    b.Property<NpgsqlTsVector>("SearchVector")
-                        .HasColumnType("tsvector");
-
                     b.Property<long?>("SendAt")
                         .HasColumnType("bigint");
 
@@ -270,10 +266,6 @@ namespace AgentMail.Review.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     b.HasKey("DraftId");
-
-                    b.HasIndex("SearchVector");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
 
                     b.HasIndex("InboxId", "ClientId")
                         .IsUnique();

@@ -7,7 +7,8 @@ namespace AgentMail.Review.E2E.Instances;
 /// <summary>Exactly once across instances: a burst shared by two instances, one of them killed in the middle of it.</summary>
 public sealed class BurstKillE2ETests(ITestOutputHelper output)
 {
-    private const int Burst = 5_000;
+    /// <summary>5,000, as the issue asks; REVIEW_TEST_BURST sets another size for a quick look on a busy machine.</summary>
+    private static readonly int Burst = int.TryParse(Environment.GetEnvironmentVariable("REVIEW_TEST_BURST"), out var size) && size >= 100 ? size : 5_000;
     private const int Creators = 8;
     private const int Measure = 200;
     private const string Uncertain = "delivery uncertain";
@@ -46,7 +47,7 @@ public sealed class BurstKillE2ETests(ITestOutputHelper output)
 
         // Kill -9 one instance (B; the drafts were written through A) once the SMTP server has taken a fifth of the
         // burst, then start it again.
-        var atKill = await WaitForReceivedAsync(instances, Burst / 5, TimeSpan.FromMinutes(3));
+        var atKill = await WaitForReceivedAsync(instances, Burst / 5, TimeSpan.FromMinutes(5));
         instances.B.Kill();
         output.WriteLine($"killed B after {atKill} messages reached the SMTP server");
         Assert.True(atKill < Burst, "the whole burst was delivered before the kill, so the kill tested nothing");

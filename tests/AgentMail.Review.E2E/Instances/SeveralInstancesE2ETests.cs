@@ -77,8 +77,9 @@ public sealed class SeveralInstancesE2ETests(TwoInstancesFixture fixture) : ICla
         var pane = await ConsoleBrowser.OpenAsync(page, subject);
         await pane.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
-        await Expect(ConsoleBrowser.Row(page, subject)).ToHaveCountAsync(0, new() { Timeout = 15_000 });
-        var (sent, _) = await socketOnB.ReceiveUntilAsync(e => e["event_type"]?.GetValue<string>() == "message.sent", TimeSpan.FromSeconds(15));
+        // Generous waits, not a measure of lateness: two servers, PostgreSQL and Chromium share two cores here.
+        await Expect(ConsoleBrowser.Row(page, subject)).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+        var (sent, _) = await socketOnB.ReceiveUntilAsync(e => e["event_type"]?.GetValue<string>() == "message.sent", TimeSpan.FromSeconds(60));
         var messageId = sent["send"]!["message_id"]!.GetValue<string>();
         // A second delivery, if there were one, would reach the SMTP server in the moments after the first.
         await Task.Delay(TimeSpan.FromSeconds(3));

@@ -11,6 +11,7 @@ public enum Scenario
     Circuits,
     Send,
     Events,
+    Stores,
     All,
 }
 
@@ -25,7 +26,9 @@ public sealed record BenchOptions
         Options:
           --quick                     small sizes (list 1,000 and 5,000; creates 2,000; scheduled 500; live 1 and 5
                                       clients; circuits 1 and 3; send 20 agents × 3 drafts), for a smoke run
-          --scenario list|create|scheduled|live|circuits|send|events|all   which scenarios to run (default all)
+          --scenario list|create|scheduled|live|circuits|send|events|stores|all   which scenarios to run (default all:
+                                      every one but stores, the same figures on SQLite and PostgreSQL, which needs a server)
+          --postgres CONNECTION       the PostgreSQL server for stores (default REVIEW_TEST_POSTGRES), e.g. Host=127.0.0.1;Port=55432;Username=review;Password=review
           --sizes 10000,100000,1000000  store sizes for the list scenario
           --create-count N            drafts created through the API (and inserted raw) by the create scenario (default 20000)
           --live-clients 1,20,100     connected hub clients for the live-update scenario
@@ -96,6 +99,11 @@ public sealed record BenchOptions
 
     public bool RunsEvents => Scenario is Scenario.Events or Scenario.All;
 
+    public bool RunsStores => Scenario is Scenario.Stores;
+
+    /// <summary>A PostgreSQL server (no database: each measurement makes its own) for the stores scenario.</summary>
+    public string? PostgresServer { get; init; } = Environment.GetEnvironmentVariable("REVIEW_TEST_POSTGRES") is { Length: > 0 } server ? server : null;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -119,6 +127,7 @@ public sealed record BenchOptions
                 "--quick" => options,
                 "--help" or "-h" => options with { ShowHelp = true },
                 "--keep-data" => options with { KeepData = true },
+                "--postgres" => options with { PostgresServer = Value() },
                 "--scenario" => options with { Scenario = ParseScenario(Value()) },
                 "--sizes" => options with { Sizes = ParseSizes(Value()) },
                 "--create-count" => options with { CreateCount = ParsePositive(arg, Value()) },
@@ -205,8 +214,9 @@ public sealed record BenchOptions
         "circuits" => Scenario.Circuits,
         "send" => Scenario.Send,
         "events" => Scenario.Events,
+        "stores" => Scenario.Stores,
         "all" => Scenario.All,
-        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits, send, events or all, not {value}"),
+        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits, send, events, stores or all, not {value}"),
     };
 
     private static List<int> ParseSizes(string value) =>

@@ -95,8 +95,13 @@ namespace AgentMail.Review.Bench
                 {
                     await MeasureAsync(report, "events", () => new EventsScenario(options, report, folder, apiKey).RunAsync(ct));
                 }
+
+                if (options.RunsStores)
+                {
+                    await MeasureAsync(report, "stores", () => new StoresScenario(options, report, folder, apiKey).RunAsync(ct));
+                }
             }
-            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Data.Sqlite.SqliteException or TaskCanceledException)
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or TaskCanceledException)
             {
                 Console.Error.WriteLine($"The benchmark could not finish: {e}");
                 report.Note($"the run stopped early: {e.Message.Split('\n')[0]}");

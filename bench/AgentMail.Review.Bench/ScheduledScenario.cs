@@ -188,7 +188,7 @@ public sealed partial class ScheduledScenario(BenchOptions options, BenchReport 
         return new Watch(null, seen, limit);
     }
 
-    private static async Task<List<string>> CreateInboxesAsync(ApiClient api, int clients, CancellationToken ct)
+    internal static async Task<List<string>> CreateInboxesAsync(ApiClient api, int clients, CancellationToken ct)
     {
         var inboxes = new List<string>();
         for (var i = 1; i <= clients; i++)
@@ -206,10 +206,10 @@ public sealed partial class ScheduledScenario(BenchOptions options, BenchReport 
         return inboxes;
     }
 
-    private sealed record Creation(List<(string Inbox, string DraftId)> Created, List<double> Latencies, double Seconds, int Rejected, string? FirstError);
+    internal sealed record Creation(List<(string Inbox, string DraftId)> Created, List<double> Latencies, double Seconds, int Rejected, string? FirstError);
 
     /// <summary>Each client is an agent creating drafts in its own inbox, one request after another.</summary>
-    private static async Task<Creation> CreateAsync(ApiClient api, List<string> inboxes, int count, DateTime? sendAt, CancellationToken ct)
+    internal static async Task<Creation> CreateAsync(ApiClient api, List<string> inboxes, int count, DateTime? sendAt, CancellationToken ct)
     {
         var next = -1;
         var created = new List<(string, string)>(count);
@@ -271,5 +271,5 @@ public sealed partial class ScheduledScenario(BenchOptions options, BenchReport 
         });
     }
 
-    private static DateTime WholeSecond(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+    internal static DateTime WholeSecond(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
 }

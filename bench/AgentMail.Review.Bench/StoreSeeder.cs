@@ -21,7 +21,6 @@ public static class StoreSeeder
     public static SeededStore Seed(string databasePath, int drafts, DateTime now)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var random = new Random(20261124);
         using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
         connection.Open();
         Execute(connection, "PRAGMA synchronous=OFF;");
@@ -41,7 +40,7 @@ public static class StoreSeeder
             insertInbox.Prepare();
             for (var i = 0; i < InboxCount; i++)
             {
-                inboxes[i] = $"bench-agent-{i + 1:00}@{Domain}";
+                inboxes[i] = InboxName(i);
                 id.Value = inboxes[i];
                 name.Value = $"Bench agent {i + 1}";
                 at.Value = now.AddDays(-60).Ticks;
@@ -49,7 +48,7 @@ public static class StoreSeeder
             }
         }
 
-        int scheduled = 0, failed = 0, pending = 0;
+        var counts = new SeedCounts();
         using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
@@ -73,63 +72,91 @@ public static class StoreSeeder
             var createdAt = insert.Parameters.Add("$createdAt", SqliteType.Integer);
             var updatedAt = insert.Parameters.Add("$updatedAt", SqliteType.Integer);
             insert.Prepare();
-
-            // Spread over the last 30 days, newest first; every 20th draft shares its neighbour's updated_at to the
-            // millisecond (bulk actions do that), so the keyset's tie-break on draft_id is exercised too.
-            var spanMs = TimeSpan.FromDays(30).TotalMilliseconds;
-            var previousUpdated = now;
-            for (var i = 0; i < drafts; i++)
+            foreach (var draft in Rows(inboxes, drafts, now, counts))
             {
-                var updated = i % 20 == 19 ? previousUpdated : now.AddMilliseconds(-Math.Floor((i + 1) * spanMs / drafts));
-                previousUpdated = updated;
-                var created = updated.AddMilliseconds(-random.Next(0, 2 * 24 * 3600 * 1000));
-                var body = $"Hello {Name(random)}, following up on order #{random.Next(10_000, 99_999)}. " +
-                           "Your replacement ships this week; tracking follows in a separate email. Reply if anything is missing. " +
-                           $"Regards, agent {i % InboxCount + 1}";
-
-                id.Value = Guid.CreateVersion7(new DateTimeOffset(created)).ToString();
-                inbox.Value = inboxes[i % InboxCount];
-                to.Value = JsonSerializer.Serialize(new[] { $"customer-{random.Next(1, 50_000)}@example.com" });
-                subject.Value = $"Re: order #{random.Next(10_000, 99_999)}";
-                text.Value = body;
-                preview.Value = body.Length > 100 ? body[..100] : body;
-                thread.Value = Guid.CreateVersion7(new DateTimeOffset(created)).ToString();
-                createdAt.Value = created.Ticks;
-                updatedAt.Value = updated.Ticks;
-
-                switch (i % 20)
-                {
-                    case < 5:
-                        scheduled++;
-                        state.Value = "Scheduled";
-                        // Far enough ahead that nothing leaves while the lists are measured.
-                        sendAt.Value = now.AddDays(1).AddMinutes(random.Next(0, 30 * 24 * 60)).Ticks;
-                        labels.Value = i % 7 == 0 ? $"[\"{FollowUpLabel}\",\"scheduled\"]" : "[\"scheduled\"]";
-                        failure.Value = DBNull.Value;
-                        break;
-                    case 5:
-                        failed++;
-                        state.Value = "Failed";
-                        sendAt.Value = updated.Ticks;
-                        labels.Value = "[]";
-                        failure.Value = "550 5.1.1 <customer@example.com>: mailbox unavailable";
-                        break;
-                    default:
-                        pending++;
-                        state.Value = "Pending";
-                        sendAt.Value = DBNull.Value;
-                        labels.Value = i % 7 == 0 ? $"[\"{FollowUpLabel}\"]" : "[]";
-                        failure.Value = DBNull.Value;
-                        break;
-                }
-
+                id.Value = draft.DraftId;
+                inbox.Value = draft.InboxId;
+                to.Value = JsonSerializer.Serialize(draft.To);
+                labels.Value = JsonSerializer.Serialize(draft.Labels);
+                subject.Value = draft.Subject;
+                text.Value = draft.Text;
+                preview.Value = draft.Preview;
+                thread.Value = draft.ThreadId;
+                sendAt.Value = draft.SendAt is { } at ? at.Ticks : DBNull.Value;
+                state.Value = draft.State;
+                failure.Value = (object?)draft.FailureReason ?? DBNull.Value;
+                createdAt.Value = draft.CreatedAt.Ticks;
+                updatedAt.Value = draft.UpdatedAt.Ticks;
                 insert.ExecuteNonQuery();
             }
         }
 
         transaction.Commit();
         Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
-        return new SeededStore(drafts, scheduled, failed, pending, InboxCount, clock.Elapsed);
+        return new SeededStore(drafts, counts.Scheduled, counts.Failed, counts.Pending, InboxCount, clock.Elapsed);
+    }
+
+    public static string InboxName(int i) => $"bench-agent-{i + 1:00}@{Domain}";
+
+    /// <summary>A seeded draft, as either store's seeder writes it.</summary>
+    public sealed record SeedDraft(
+        string DraftId, string InboxId, string[] To, string[] Labels, string Subject, string Text, string Preview, string ThreadId,
+        DateTime? SendAt, string State, string? FailureReason, DateTime CreatedAt, DateTime UpdatedAt);
+
+    public sealed class SeedCounts
+    {
+        public int Scheduled { get; set; }
+
+        public int Failed { get; set; }
+
+        public int Pending { get; set; }
+    }
+
+    /// <summary>
+    /// The drafts a store of <paramref name="drafts"/> holds, the same for every store: spread over the last 30 days,
+    /// newest first; every 20th draft shares its neighbour's updated_at to the millisecond (bulk actions do that), so
+    /// the keyset's tie-break on draft_id is exercised too.
+    /// </summary>
+    public static IEnumerable<SeedDraft> Rows(string[] inboxes, int drafts, DateTime now, SeedCounts counts)
+    {
+        var random = new Random(20261124);
+        var spanMs = TimeSpan.FromDays(30).TotalMilliseconds;
+        var previousUpdated = now;
+        for (var i = 0; i < drafts; i++)
+        {
+            var updated = i % 20 == 19 ? previousUpdated : now.AddMilliseconds(-Math.Floor((i + 1) * spanMs / drafts));
+            previousUpdated = updated;
+            var created = updated.AddMilliseconds(-random.Next(0, 2 * 24 * 3600 * 1000));
+            var body = $"Hello {Name(random)}, following up on order #{random.Next(10_000, 99_999)}. " +
+                       "Your replacement ships this week; tracking follows in a separate email. Reply if anything is missing. " +
+                       $"Regards, agent {i % InboxCount + 1}";
+            var to = new[] { $"customer-{random.Next(1, 50_000)}@example.com" };
+            var subject = $"Re: order #{random.Next(10_000, 99_999)}";
+            var preview = body.Length > 100 ? body[..100] : body;
+            var id = Guid.CreateVersion7(new DateTimeOffset(created)).ToString();
+            var thread = Guid.CreateVersion7(new DateTimeOffset(created)).ToString();
+            var inbox = inboxes[i % InboxCount];
+            switch (i % 20)
+            {
+                case < 5:
+                    counts.Scheduled++;
+                    // Far enough ahead that nothing leaves while the lists are measured.
+                    var sendAt = now.AddDays(1).AddMinutes(random.Next(0, 30 * 24 * 60));
+                    yield return new SeedDraft(id, inbox, to, i % 7 == 0 ? [FollowUpLabel, "scheduled"] : ["scheduled"], subject, body, preview, thread,
+                        sendAt, "Scheduled", null, created, updated);
+                    break;
+                case 5:
+                    counts.Failed++;
+                    yield return new SeedDraft(id, inbox, to, [], subject, body, preview, thread,
+                        updated, "Failed", "550 5.1.1 <customer@example.com>: mailbox unavailable", created, updated);
+                    break;
+                default:
+                    counts.Pending++;
+                    yield return new SeedDraft(id, inbox, to, i % 7 == 0 ? [FollowUpLabel] : [], subject, body, preview, thread,
+                        null, "Pending", null, created, updated);
+                    break;
+            }
+        }
     }
 
     public static long Scalar(SqliteConnection connection, string sql)

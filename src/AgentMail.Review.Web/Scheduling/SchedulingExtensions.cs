@@ -4,6 +4,7 @@ using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Persistence;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -61,7 +62,7 @@ public static class SchedulingExtensions
             var options = provider.GetRequiredService<IOptions<SchedulingOptions>>().Value;
             server.SchedulePollingInterval = options.PollingInterval;
             server.WorkerCount = options.Workers;
-            server.ServerName = $"review-{Environment.MachineName}";
+            server.ServerName = ServerNameOf(provider.GetRequiredService<SendingInstance>());
         });
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
         return services;
@@ -99,16 +100,21 @@ public static class SchedulingExtensions
         }
     }
 
-    private sealed class SchedulerHealthCheck(JobStorage storage, TimeProvider clock) : IHealthCheck
+    /// <summary>This instance's Hangfire server, told apart from other instances' in shared job storage.</summary>
+    private static string ServerNameOf(SendingInstance instance) => $"review-{instance.Id.Replace('/', '-')}";
+
+    /// <summary>Healthy while this instance's own Hangfire server reports in; other instances' servers say nothing of it.</summary>
+    private sealed class SchedulerHealthCheck(JobStorage storage, SendingInstance instance, TimeProvider clock) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
         {
+            var name = ServerNameOf(instance);
             var servers = storage.GetMonitoringApi().Servers();
             var now = clock.GetUtcNow().UtcDateTime;
-            var alive = servers.Any(s => s.Heartbeat is { } beat && now - beat < TimeSpan.FromMinutes(1));
+            var alive = servers.Any(s => s.Name.StartsWith(name, StringComparison.OrdinalIgnoreCase) && s.Heartbeat is { } beat && now - beat < TimeSpan.FromMinutes(1));
             return Task.FromResult(alive
-                ? HealthCheckResult.Healthy("the Hangfire server is running")
-                : HealthCheckResult.Unhealthy("no Hangfire server has reported in the last minute"));
+                ? HealthCheckResult.Healthy("this instance's Hangfire server is running")
+                : HealthCheckResult.Unhealthy("this instance's Hangfire server has not reported in the last minute"));
         }
     }
 }

@@ -19,6 +19,8 @@ public static class ConsoleExtensions
         services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
         services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
         services.AddSingleton<DraftHtml>();
+        services.AddSingleton<DraftPresence>();
+        services.AddScoped<EditKeeper>();
         services.AddScoped<BrowserClock>();
         services.AddScoped<KeyboardShortcuts>();
         services.AddScoped<ConsolePreferences>();

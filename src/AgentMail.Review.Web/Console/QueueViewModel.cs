@@ -65,6 +65,9 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
     /// <summary>Who changed the draft since the editor opened, when someone did.</summary>
     public string? ChangedUnderneathBy { get; set; }
 
+    /// <summary>What someone else did to the draft while it is being edited, as the editor says it.</summary>
+    public string? EditNotice { get; set; }
+
     /// <summary>Drafts that arrived while the page was open and have not been opened yet.</summary>
     public HashSet<string> NewIds { get; } = [];
 

@@ -44,6 +44,8 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
         Services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
         Services.AddSingleton<DraftHtml>();
+        Services.AddSingleton<DraftPresence>();
+        Services.AddScoped<EditKeeper>();
         Services.AddScoped<BrowserClock>();
         Services.AddScoped<KeyboardShortcuts>();
         Services.AddScoped<ConsoleUser>();

@@ -25,6 +25,10 @@ public sealed partial class Queue : IAsyncDisposable
     private bool _supervisor;
     private string? _me;
     private ThrottledChangeSubscription? _changes;
+    private PresencePage? _presence;
+    private Coalescer<IReadOnlyList<string>>? _presenceChanges;
+    private IDisposable? _presenceSubscription;
+    private LastAction _last = null!;
     private IDisposable? _keys;
     private ITimer? _clockTick;
     private DelayedDeletes _deletes = null!;
@@ -40,6 +44,8 @@ public sealed partial class Queue : IAsyncDisposable
     [Inject] private ConsoleActions Actions { get; set; } = null!;
 
     [Inject] private IDraftChangeStream Changes { get; set; } = null!;
+
+    [Inject] private DraftPresence Presence { get; set; } = null!;
 
     [Inject] private AuditTrail AuditTrail { get; set; } = null!;
 
@@ -76,8 +82,20 @@ public sealed partial class Queue : IAsyncDisposable
         Model.ReadQueryString(new Uri(Navigation.Uri).Query);
         // Times are shown in the browser's zone from the first render on: nothing is shown in UTC first.
         await Clock.EnsureLoadedAsync();
-        _me = (await Actions.CurrentActorAsync()).Id;
+        _last = new LastAction(Time);
+        var me = await Actions.CurrentActorAsync();
+        _me = me.Id;
         _changes = new ThrottledChangeSubscription(Changes, batch => InvokeAsync(() => OnChangesAsync(batch)), Logger);
+        // Who else is on which draft: one render for however many presence changes arrive while one is in flight.
+        _presence = Presence.Join(me.Id, me.DisplayName);
+        _presenceChanges = new Coalescer<IReadOnlyList<string>>(_ => InvokeAsync(() =>
+        {
+            if (!_disposed)
+            {
+                StateHasChanged();
+            }
+        }), Logger);
+        _presenceSubscription = _presence.Subscribe(_presenceChanges.AddAsync);
         // "in 2 h" and "5 min ago" stay true on a console left open all day.
         _clockTick = Time.CreateTimer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         _inboxes = await Store.InboxIdsAsync();
@@ -106,6 +124,9 @@ public sealed partial class Queue : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        // What the pane shows once rendered is what others see this page on; the same again changes nothing.
+        _presence?.Show(Model.Open?.Draft.DraftId, Model.Editing ? PresenceMode.Editing : PresenceMode.Viewing);
+
         if (firstRender)
         {
             _keys = await Shortcuts.AttachAsync(key => InvokeAsync(() => OnShortcutAsync(key)));
@@ -146,7 +167,10 @@ public sealed partial class Queue : IAsyncDisposable
             {
                 if (latest.Actor.Id != _me && latest.Kind != DraftChangeKind.Created)
                 {
+                    // Said at once in the editor: an agent's send, another supervisor's approval, any other change.
                     Model.ChangedUnderneathBy = latest.Actor.DisplayName;
+                    var now = latest.Kind is DraftChangeKind.Deleted or DraftChangeKind.Sent ? null : await Actions.FindAsync(open.Draft.DraftId);
+                    Model.EditNotice = EditorNotices.For(latest, now);
                 }
             }
             else if (latest.Kind is DraftChangeKind.Deleted or DraftChangeKind.Sent)
@@ -266,6 +290,7 @@ public sealed partial class Queue : IAsyncDisposable
 
         Model.Editing = true;
         Model.ChangedUnderneathBy = null;
+        Model.EditNotice = null;
         Model.PaneOpen = true;
         _focusEditor = true;
         return Task.CompletedTask;
@@ -273,28 +298,51 @@ public sealed partial class Queue : IAsyncDisposable
 
     private async Task SaveEditAsync(DraftPatch patch)
     {
-        var row = ToRow(Model.Open!.Draft);
-        if (Model.ChangedUnderneathBy is not null)
-        {
-            throw new ConflictException($"{Model.ChangedUnderneathBy} changed this draft after you opened it; reload to see their version before saving.");
-        }
-
-        var saved = await Actions.SaveAsync(row, patch);
+        // The patch carries the version the editor started from: a save over someone else's is refused by the drafts
+        // service, and the editor then shows both versions.
+        var saved = await Actions.SaveAsync(ToRow(Model.Open!.Draft), patch);
         Model.Editing = false;
+        Model.ChangedUnderneathBy = null;
+        Model.EditNotice = null;
         Snackbar.Add("Draft saved.", Severity.Success);
         await LoadPaneAsync(saved.DraftId);
     }
 
+    /// <summary>Leaves the editor; what was typed stays kept in the browser and is offered back when it opens again.</summary>
     private void CloseEditor()
     {
         Model.Editing = false;
         Model.ChangedUnderneathBy = null;
+        Model.EditNotice = null;
     }
 
-    private async Task ReloadEditorAsync()
+    /// <summary>Discard: leaves the editor, and if the draft changed meanwhile (or is gone) the pane catches up.</summary>
+    private async Task DiscardEditAsync()
     {
-        await LoadPaneAsync(Model.Open!.Draft.DraftId);
-        Model.ChangedUnderneathBy = null;
+        var changed = Model.EditNotice is not null;
+        CloseEditor();
+        if (changed && Model.Open is { } open)
+        {
+            await LoadPaneAsync(open.Draft.DraftId);
+        }
+    }
+
+    private Task<Draft?> LoadLatestAsync() => Model.Open is { } open ? Actions.FindAsync(open.Draft.DraftId) : Task.FromResult<Draft?>(null);
+
+    /// <summary>Who else has a draft open, as its row and the pane say it.</summary>
+    private string? PresenceOn(string draftId) => _presence?.OthersOn(draftId);
+
+    /// <summary>z: undoes the last approve or delete (single or bulk) while its undo window lasts.</summary>
+    private async Task UndoLastAsync()
+    {
+        if (_last.Take() is { } undo)
+        {
+            await undo();
+        }
+        else
+        {
+            Snackbar.Add("Nothing to undo.", Severity.Info);
+        }
     }
 
     private async Task ApproveAsync()
@@ -315,6 +363,7 @@ public sealed partial class Queue : IAsyncDisposable
         await RunAsync(async () =>
         {
             var approved = await Actions.ApproveAsync(row);
+            _last.Record("approval", Actions.UndoWindow, () => UndoApprovalAsync([approved]));
             var to = string.Join(", ", row.To);
             if (Actions.UndoWindow > TimeSpan.Zero)
             {
@@ -335,6 +384,7 @@ public sealed partial class Queue : IAsyncDisposable
 
     private Task UndoApprovalAsync(IReadOnlyList<Draft> approved) => InvokeAsync(async () =>
     {
+        _last.Forget();
         var results = new List<ActionResult>();
         foreach (var draft in approved)
         {
@@ -428,6 +478,7 @@ public sealed partial class Queue : IAsyncDisposable
         }
 
         await _deletes.ScheduleAsync([row]);
+        _last.Record("delete", _deletes.Window, () => { UndoDelete(row.DraftId); return Task.CompletedTask; });
         if (_deletes.Window > TimeSpan.Zero)
         {
             Snackbar.Add($"Deleting “{row.Subject ?? "(no subject)"}”.", Severity.Normal, options =>
@@ -442,6 +493,7 @@ public sealed partial class Queue : IAsyncDisposable
 
     private void UndoDelete(string draftId)
     {
+        _last.Forget();
         if (_deletes.Undo(draftId))
         {
             Snackbar.Add("Kept: the draft was not deleted.", Severity.Info);
@@ -518,6 +570,11 @@ public sealed partial class Queue : IAsyncDisposable
         });
         Model.Selected.Clear();
         await Model.LoadAsync();
+        if (approved.Count > 0)
+        {
+            _last.Record("bulk approval", Actions.UndoWindow, () => UndoApprovalAsync(approved));
+        }
+
         if (await ShowSummaryAsync("Approve and send", rows, results, canUndo: approved.Count > 0 && Actions.UndoWindow > TimeSpan.Zero))
         {
             await UndoApprovalAsync(approved);
@@ -552,6 +609,7 @@ public sealed partial class Queue : IAsyncDisposable
 
         Model.Selected.Clear();
         await _deletes.ScheduleAsync(rows);
+        _last.Record("bulk delete", _deletes.Window, () => { UndoBulkDelete(rows); return Task.CompletedTask; });
         if (_deletes.Window > TimeSpan.Zero)
         {
             Snackbar.Add($"Deleting {rows.Count} drafts.", Severity.Normal, options =>
@@ -559,14 +617,17 @@ public sealed partial class Queue : IAsyncDisposable
                 options.Action = "Undo";
                 options.ActionColor = Color.Inherit;
                 options.VisibleStateDuration = (int)_deletes.Window.TotalMilliseconds;
-                options.OnClick = _ => InvokeAsync(() =>
-                {
-                    var kept = rows.Count(r => _deletes.Undo(r.DraftId));
-                    Snackbar.Add($"Kept {kept} drafts: none was deleted.", Severity.Info);
-                    StateHasChanged();
-                });
+                options.OnClick = _ => InvokeAsync(() => UndoBulkDelete(rows));
             });
         }
+    }
+
+    private void UndoBulkDelete(IReadOnlyList<QueueRow> rows)
+    {
+        _last.Forget();
+        var kept = rows.Count(r => _deletes.Undo(r.DraftId));
+        Snackbar.Add($"Kept {kept} drafts: none was deleted.", Severity.Info);
+        StateHasChanged();
     }
 
     /// <summary>What happened to each draft of a bulk action; true when the supervisor chose "Undo".</summary>
@@ -638,6 +699,9 @@ public sealed partial class Queue : IAsyncDisposable
             case "#" or "Delete" when _supervisor && !Model.Editing:
                 await DeleteAsync();
                 break;
+            case "z" when _supervisor && !Model.Editing:
+                await UndoLastAsync();
+                break;
             case "x" when _supervisor && Model.FocusedId is { } selected:
                 Model.ToggleSelected(selected);
                 break;
@@ -660,6 +724,10 @@ public sealed partial class Queue : IAsyncDisposable
     {
         _disposed = true;
         _changes?.Dispose();
+        _presenceSubscription?.Dispose();
+        _presenceChanges?.Dispose();
+        // Others stop seeing this page on its draft as soon as the page (or its circuit) goes.
+        _presence?.Dispose();
         _clockTick?.Dispose();
         _keys?.Dispose();
         try

@@ -215,11 +215,11 @@ public sealed class CollaborationTests : ConsoleTestContext
 
         cut.WaitForAssertion(() => Buttons(cut, "Approve and send").Single().Click());
         cut.WaitForAssertion(() => cut.Find("[data-testid=confirm-send]").Click());
-        cut.WaitForAssertion(async () => Assert.NotNull((await queries.GetAsync(AccessScope.Organisation, inbox, draft.DraftId)).ApprovedBy));
+        await Eventually.AssertAsync(async () => Assert.NotNull((await queries.GetAsync(AccessScope.Organisation, inbox, draft.DraftId)).ApprovedBy));
 
         await cut.InvokeAsync(() => keys.OnShortcut("z"));
 
-        cut.WaitForAssertion(async () =>
+        await Eventually.AssertAsync(async () =>
         {
             var stored = await queries.GetAsync(AccessScope.Organisation, inbox, draft.DraftId);
             Assert.Null(stored.ApprovedBy);

@@ -42,7 +42,7 @@ public sealed class DraftEditorTests : ConsoleTestContext
         cut.FindAll("input").Single(i => i.GetAttribute("value") == "hi").Input("Quarterly numbers");
         cut.FindAll("button").Single(b => b.TextContent.Trim() == "Save").Click();
 
-        cut.WaitForAssertion(async () =>
+        await Eventually.AssertAsync(async () =>
         {
             var stored = await Services.GetRequiredService<DraftQueries>().GetAsync(AccessScope.Organisation, inbox, draft.DraftId);
             Assert.Equal("Quarterly numbers", stored.Subject);

@@ -149,7 +149,7 @@ public sealed class QueueTests : ConsoleTestContext
         Buttons(cut, "Keep mine").Single().Click();
 
         // Mine is written where I changed something; their body, which I never touched, stays.
-        cut.WaitForAssertion(async () =>
+        await Eventually.AssertAsync(async () =>
         {
             var stored = await queries.GetAsync(AccessScope.Organisation, inbox, draft.DraftId);
             Assert.Equal("my careful rewrite", stored.Subject);

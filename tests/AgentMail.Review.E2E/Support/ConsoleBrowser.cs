@@ -63,6 +63,13 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Stops the server (as a service manager would) and starts it again on the same data and port.</summary>
+    public async Task RestartServerAsync()
+    {
+        await Server.StopAsync();
+        Server = await Server.StartAgainAsync();
+    }
+
     public async Task<string> CreateInboxAsync()
     {
         var response = await Api.PostAsJsonAsync("/v0/inboxes", new { username = $"e2e-{Guid.NewGuid():N}"[..16], domain = "example.com" });

@@ -56,6 +56,9 @@ public sealed record QueueRow(
     DateTime? ReplyReceivedAt = null,
     string? ChangesRequested = null);
 
+/// <summary>A draft at one version: what a bulk action acts on.</summary>
+public sealed record DraftKey(string InboxId, string DraftId, long Version);
+
 public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 
 /// <summary>
@@ -127,6 +130,27 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Drafts.AsNoTracking().Where(d => d.DraftId == draftId).Select(Row(db, clock.UtcNowMs())).FirstOrDefaultAsync(ct);
         return row is null ? null : WithLabelsShown(row);
+    }
+
+    /// <summary>How many drafts match the filter, across every page ("select all N matching").</summary>
+    public async Task<int> CountMatchingAsync(QueueFilter filter, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Filter(db, db.Drafts.AsNoTracking(), filter).CountAsync(ct);
+    }
+
+    /// <summary>
+    /// Every draft matching the filter as id, inbox and the version it has now (at most <paramref name="limit"/>): what a
+    /// bulk action over the whole filter acts on, each only at that version.
+    /// </summary>
+    public async Task<IReadOnlyList<DraftKey>> MatchingAsync(QueueFilter filter, int limit, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Filter(db, db.Drafts.AsNoTracking(), filter)
+            .OrderBy(d => d.DraftId)
+            .Select(d => new DraftKey(d.InboxId, d.DraftId, d.Version))
+            .Take(limit)
+            .ToListAsync(ct);
     }
 
     /// <summary>

@@ -45,6 +45,8 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
         Services.AddSingleton<DraftHtml>();
         Services.AddSingleton<DraftPresence>();
+        Services.AddTransient<BulkOperations>();
+        Services.AddTransient<BulkOperationJob>();
         Services.AddScoped<EditKeeper>();
         Services.AddScoped<BrowserClock>();
         Services.AddScoped<KeyboardShortcuts>();

@@ -29,6 +29,9 @@ public sealed partial class Queue : IAsyncDisposable
     private Coalescer<IReadOnlyList<string>>? _presenceChanges;
     private IDisposable? _presenceSubscription;
     private LastAction _last = null!;
+    private BulkProgress? _bulk;
+    private ITimer? _bulkTimer;
+    private Coalescer<bool>? _bulkPolls;
     private IDisposable? _keys;
     private ITimer? _clockTick;
     private DelayedDeletes _deletes = null!;
@@ -46,6 +49,8 @@ public sealed partial class Queue : IAsyncDisposable
     [Inject] private IDraftChangeStream Changes { get; set; } = null!;
 
     [Inject] private DraftPresence Presence { get; set; } = null!;
+
+    [Inject] private BulkOperations Bulk { get; set; } = null!;
 
     [Inject] private AuditTrail AuditTrail { get; set; } = null!;
 
@@ -526,7 +531,7 @@ public sealed partial class Queue : IAsyncDisposable
         });
     }
 
-    private async Task<bool> ConfirmBulkAsync(string title, string message, string confirm, bool destructive, IReadOnlyList<QueueRow> rows)
+    private async Task<bool> ConfirmBulkAsync(string title, string message, string confirm, bool destructive, IReadOnlyList<QueueRow> rows, bool undoable = true)
     {
         var dialog = await Dialogs.ShowAsync<BulkConfirmDialog>(title, new DialogParameters<BulkConfirmDialog>
         {
@@ -534,7 +539,7 @@ public sealed partial class Queue : IAsyncDisposable
             { d => d.Message, message },
             { d => d.ConfirmText, confirm },
             { d => d.Destructive, destructive },
-            { d => d.UndoWindow, Actions.UndoWindow },
+            { d => d.UndoWindow, undoable ? Actions.UndoWindow : TimeSpan.Zero },
             { d => d.Rows, rows },
         }, new DialogOptions { DefaultFocus = DefaultFocus.None });
         return (await dialog.Result)?.Canceled == false;
@@ -568,7 +573,7 @@ public sealed partial class Queue : IAsyncDisposable
             approved.Add(await Actions.ApproveAsync(row));
             return Actions.UndoWindow > TimeSpan.Zero ? "sending" : "sent";
         });
-        Model.Selected.Clear();
+        Model.ClearSelection();
         await Model.LoadAsync();
         if (approved.Count > 0)
         {
@@ -594,7 +599,7 @@ public sealed partial class Queue : IAsyncDisposable
             await Actions.RescheduleAsync(row, choice.Value);
             return choice.Value is { } at ? $"rescheduled for {Clock.Format(at)}" : "schedule cleared";
         });
-        Model.Selected.Clear();
+        Model.ClearSelection();
         await Model.LoadAsync();
         await ShowSummaryAsync("Reschedule", rows, results);
     }
@@ -607,7 +612,7 @@ public sealed partial class Queue : IAsyncDisposable
             return;
         }
 
-        Model.Selected.Clear();
+        Model.ClearSelection();
         await _deletes.ScheduleAsync(rows);
         _last.Record("bulk delete", _deletes.Window, () => { UndoBulkDelete(rows); return Task.CompletedTask; });
         if (_deletes.Window > TimeSpan.Zero)
@@ -627,6 +632,58 @@ public sealed partial class Queue : IAsyncDisposable
         _last.Forget();
         var kept = rows.Count(r => _deletes.Undo(r.DraftId));
         Snackbar.Add($"Kept {kept} drafts: none was deleted.", Severity.Info);
+        StateHasChanged();
+    }
+
+    /// <summary>The page's checkbox: the whole page, and then the offer to take every draft matching the filter.</summary>
+    private async Task SelectPageAsync(bool selected)
+    {
+        Model.SelectAll(selected);
+        await Model.CountMatchingAsync();
+    }
+
+    /// <summary>
+    /// A bulk action over every draft matching the filter: confirmed, then run as a job (each draft at the version it has
+    /// now; one changed meanwhile is skipped and reported), its progress shown here as it goes.
+    /// </summary>
+    private async Task BulkMatchingAsync(BulkKind kind)
+    {
+        var count = Model.MatchingCount ?? 0;
+        var approve = kind == BulkKind.Approve;
+        var message = approve
+            ? $"All {count} drafts matching the filter will be sent (this page's are listed). This runs in the background and cannot be undone here."
+            : $"All {count} drafts matching the filter will be deleted (this page's are listed). This runs in the background and cannot be undone here.";
+        if (!await ConfirmBulkAsync(approve ? "Approve and send all?" : "Delete all?", message, approve ? "Send" : "Delete", !approve, Model.Rows, undoable: false))
+        {
+            return;
+        }
+
+        var filter = Model.Filter;
+        Model.ClearSelection();
+        await RunAsync(async () =>
+        {
+            _bulk = await Bulk.StartAsync(await Actions.CurrentActorAsync(), kind, filter, Actions.UndoWindow);
+            _bulkTimer?.Dispose();
+            _bulkPolls ??= new Coalescer<bool>(_ => InvokeAsync(PollBulkAsync), Logger);
+            _bulkTimer = Time.CreateTimer(_ => _bulkPolls.AddAsync(true), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        });
+    }
+
+    private async Task PollBulkAsync()
+    {
+        if (_disposed || _bulk is not { Finished: false } running)
+        {
+            _bulkTimer?.Dispose();
+            return;
+        }
+
+        _bulk = Bulk.Progress(running.OperationId);
+        if (_bulk.Finished)
+        {
+            _bulkTimer?.Dispose();
+            await Model.LoadAsync();
+        }
+
         StateHasChanged();
     }
 
@@ -729,6 +786,8 @@ public sealed partial class Queue : IAsyncDisposable
         // Others stop seeing this page on its draft as soon as the page (or its circuit) goes.
         _presence?.Dispose();
         _clockTick?.Dispose();
+        _bulkTimer?.Dispose();
+        _bulkPolls?.Dispose();
         _keys?.Dispose();
         try
         {

@@ -125,4 +125,34 @@ public sealed class ConsoleCollaborationTests(ConsoleBrowser browser) : IClassFi
         await page.WaitForTimeoutAsync(2_500);
         Assert.True((await browser.GetDraftAsync(inbox, draft["draft_id"]!.GetValue<string>())).IsSuccessStatusCode);
     }
+
+    [Fact]
+    public async Task Delete_all_matching_the_filter_takes_every_page_as_a_job_with_its_progress_in_the_queue()
+    {
+        var inbox = await browser.CreateInboxAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 55; i++)
+        {
+            ids.Add((await browser.CreateDraftAsync(inbox, new { to = new[] { "bob@example.com" }, subject = $"mass {i:00}" }))["draft_id"]!.GetValue<string>());
+        }
+
+        var page = await browser.SignInAsync(Supervisor);
+        await ConsoleBrowser.ShowInboxAsync(page, inbox);
+        await Expect(page.GetByTestId("queue-row")).ToHaveCountAsync(50);
+
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "Select all on this page" }).CheckAsync();
+        var bar = page.GetByTestId("bulk-bar");
+        await bar.GetByRole(AriaRole.Button, new() { Name = "Select all 55 matching the filter" }).ClickAsync();
+        await Expect(bar.GetByTestId("all-matching")).ToHaveTextAsync("All 55 drafts matching the filter are selected");
+        await bar.GetByRole(AriaRole.Button, new() { Name = "Delete selected" }).ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Dialog);
+        await Expect(confirm).ToContainTextAsync("All 55 drafts matching the filter will be deleted");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+
+        await Expect(page.GetByTestId("bulk-progress-text")).ToHaveTextAsync("Done: 55 of 55 deleted.", new() { Timeout = 60_000 });
+        await Expect(page.GetByTestId("queue-row")).ToHaveCountAsync(0);
+        // The drafts on the second page went too.
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await browser.GetDraftAsync(inbox, ids[0])).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await browser.GetDraftAsync(inbox, ids[^1])).StatusCode);
+    }
 }

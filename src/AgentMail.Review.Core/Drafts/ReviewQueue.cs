@@ -69,7 +69,10 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
 {
     private static readonly TimeSpan CountsLifetime = TimeSpan.FromSeconds(1);
 
+    private static readonly TimeSpan LabelsLifetime = TimeSpan.FromSeconds(30);
+
     private (DateTimeOffset At, IReadOnlyDictionary<DraftState, int> Counts, int AwaitingApproval)? _counts;
+    private (DateTimeOffset At, IReadOnlyList<string> Labels)? _labels;
 
     public async Task<QueuePage> PageAsync(QueueFilter filter, QueueSort sort, int pageSize, QueueCursor? after, CancellationToken ct = default)
     {
@@ -177,6 +180,26 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
         var fresh = (now, (IReadOnlyDictionary<DraftState, int>)counts, awaiting);
         _counts = fresh;
         return fresh;
+    }
+
+    /// <summary>
+    /// The labels on drafts now, for autocomplete: at most 200, in order. One read of every draft's labels, so all
+    /// consoles share it for half a minute (a label just added shows up in its own draft at once anyway).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LabelsInUseAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        if (_labels is { } cached && now - cached.At < LabelsLifetime)
+        {
+            return cached.Labels;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One column of the labelled drafts, gathered here: SQLite cannot flatten a JSON column across rows in one query.
+        var lists = await db.Drafts.AsNoTracking().Where(d => d.Labels.Any()).Select(d => d.Labels).ToListAsync(ct);
+        var labels = lists.SelectMany(l => l).Where(l => l != Draft.ScheduledLabel).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(200).ToList();
+        _labels = (now, labels);
+        return labels;
     }
 
     /// <summary>The inboxes and labels a supervisor can filter by.</summary>

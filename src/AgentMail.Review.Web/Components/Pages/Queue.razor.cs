@@ -21,6 +21,7 @@ namespace AgentMail.Review.Web.Components.Pages;
 public sealed partial class Queue : IAsyncDisposable
 {
     private IReadOnlyList<string> _inboxes = [];
+    private IReadOnlyList<string> _labels = [];
     private Task<AuthenticationState>? _authorisedFor;
     private bool _supervisor;
     private string? _me;
@@ -104,6 +105,7 @@ public sealed partial class Queue : IAsyncDisposable
         // "in 2 h" and "5 min ago" stay true on a console left open all day.
         _clockTick = Time.CreateTimer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         _inboxes = await Store.InboxIdsAsync();
+        _labels = await Store.LabelsInUseAsync();
         await Model.LoadAsync();
         if (Model.FocusedId is { } linked)
         {
@@ -459,7 +461,14 @@ public sealed partial class Queue : IAsyncDisposable
         });
     }
 
-    private Task AddLabelAsync(string label) => OpenRow is { } row ? RunAsync(() => Actions.AddLabelAsync(row, label)) : Task.CompletedTask;
+    private async Task AddLabelAsync(string label)
+    {
+        if (OpenRow is { } row)
+        {
+            await RunAsync(() => Actions.AddLabelAsync(row, label));
+            _labels = await Store.LabelsInUseAsync();
+        }
+    }
 
     private Task RemoveLabelAsync(string label) => OpenRow is { } row ? RunAsync(() => Actions.RemoveLabelAsync(row, label)) : Task.CompletedTask;
 

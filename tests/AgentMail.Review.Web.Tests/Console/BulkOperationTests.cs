@@ -16,18 +16,6 @@ public sealed class BulkOperationTests : ConsoleTestContext
 {
     private static readonly Actor Supervisor = Actor.Person("sup", "supervisor@example.com", "127.0.0.1");
 
-    private IRenderedComponent<ContainerFragment> RenderQueue() => Render(builder =>
-    {
-        builder.OpenComponent<MudPopoverProvider>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<MudDialogProvider>(1);
-        builder.CloseComponent();
-        builder.OpenComponent<MudSnackbarProvider>(2);
-        builder.CloseComponent();
-        builder.OpenComponent<Queue>(3);
-        builder.CloseComponent();
-    });
-
     private string EnqueuedOperation() =>
         Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 50)
             .Select(j => j.Value.Job).Single(j => j.Type == typeof(BulkOperationJob)).Args[0]!.ToString()!;

@@ -19,18 +19,6 @@ public sealed class CollaborationTests : ConsoleTestContext
 {
     private static readonly Actor OtherSupervisor = Actor.Person("admin-sub", "admin@example.com", "127.0.0.1");
 
-    private IRenderedComponent<ContainerFragment> RenderQueue() => Render(builder =>
-    {
-        builder.OpenComponent<MudPopoverProvider>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<MudDialogProvider>(1);
-        builder.CloseComponent();
-        builder.OpenComponent<MudSnackbarProvider>(2);
-        builder.CloseComponent();
-        builder.OpenComponent<Queue>(3);
-        builder.CloseComponent();
-    });
-
     private static IEnumerable<AngleSharp.Dom.IElement> Buttons(IRenderedComponent<ContainerFragment> cut, string name) =>
         cut.FindAll("button").Where(b => b.TextContent.Trim() == name);
 

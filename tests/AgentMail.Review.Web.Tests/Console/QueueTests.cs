@@ -13,18 +13,6 @@ namespace AgentMail.Review.Web.Tests.Console;
 
 public sealed class QueueTests : ConsoleTestContext
 {
-    private IRenderedComponent<ContainerFragment> RenderQueue() => Render(builder =>
-    {
-        builder.OpenComponent<MudPopoverProvider>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<MudDialogProvider>(1);
-        builder.CloseComponent();
-        builder.OpenComponent<MudSnackbarProvider>(2);
-        builder.CloseComponent();
-        builder.OpenComponent<Queue>(3);
-        builder.CloseComponent();
-    });
-
     private static string[] Subjects(IRenderedComponent<ContainerFragment> cut) =>
         cut.FindAll("[data-testid=subject]").Select(e => e.TextContent).ToArray();
 

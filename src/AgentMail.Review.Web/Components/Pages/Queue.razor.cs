@@ -323,8 +323,8 @@ public sealed partial class Queue : IAsyncDisposable
         Model.EditNotice = null;
     }
 
-    /// <summary>Discard: leaves the editor, and if the draft changed meanwhile (or is gone) the pane catches up.</summary>
-    private async Task DiscardEditAsync()
+    /// <summary>Leaves the editor (Escape, or Discard once the editor forgot its kept edit); if the draft changed meanwhile (or is gone) the pane catches up.</summary>
+    private async Task LeaveEditorAsync()
     {
         var changed = Model.EditNotice is not null;
         CloseEditor();
@@ -745,7 +745,7 @@ public sealed partial class Queue : IAsyncDisposable
                 await OpenAsync(focused);
                 break;
             case "Escape" when Model.Editing:
-                CloseEditor();
+                await LeaveEditorAsync();
                 break;
             case "Escape" when Model.PaneOpen:
                 Back();

@@ -29,7 +29,7 @@ window.reviewConsole = {
   // Forwards the console's keys to the circuit, unless the supervisor is typing somewhere or a dialog is open.
   // Escape is forwarded from inside the draft editor too: it leaves the editor.
   registerShortcuts: (dotnet) => {
-    const keys = ["j", "k", "Enter", "e", "a", "r", "c", "#", "Delete", "x", "/", "?", "Escape"];
+    const keys = ["j", "k", "Enter", "e", "a", "r", "c", "#", "Delete", "x", "z", "/", "?", "Escape"];
     const handler = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey || !keys.includes(event.key)) return;
       if (document.querySelector(".mud-dialog-container, .mud-popover-open")) return;
@@ -112,7 +112,44 @@ window.reviewConsole = {
   savePreference: (key, value) => {
     try { localStorage.setItem(`review.${key}`, value); } catch { /* private mode: not remembered */ }
   },
+
+  // An edit not saved yet, kept per draft (with the version it was typed against) until it is saved or discarded.
+  keepEdit: (draftId, json) => {
+    try {
+      if (json) localStorage.setItem(`review.edit.${draftId}`, json); else localStorage.removeItem(`review.edit.${draftId}`);
+    } catch { /* private mode: not kept */ }
+  },
+
+  keptEdit: (draftId) => {
+    try { return localStorage.getItem(`review.edit.${draftId}`); } catch { return null; }
+  },
 };
+
+// A circuit the server no longer knows (a restart, an ended session) cannot come back: the page reloads by itself,
+// and the editor offers back what was kept in the browser. When the server cannot be reached at all, the page waits
+// until it answers again and then reloads.
+(() => {
+  const modal = document.getElementById("components-reconnect-modal");
+  if (!modal) return;
+  let waiting = false;
+  const reloadWhenUp = async () => {
+    if (waiting) return;
+    waiting = true;
+    for (;;) {
+      try {
+        const response = await fetch("/healthz", { cache: "no-store" });
+        if (response.status < 500) break;
+      } catch { /* still down */ }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    location.reload();
+  };
+  modal.addEventListener("components-reconnect-state-changed", (event) => {
+    const state = event.detail?.state;
+    if (state === "rejected" || state === "resume-failed") location.reload();
+    else if (state === "failed") reloadWhenUp();
+  });
+})();
 
 // A sandboxed frame (no scripts) cannot say how tall it is; same origin lets the console measure it once loaded,
 // and again whenever its width changes (a pane shown after being hidden, a window resized).

@@ -56,6 +56,9 @@ public sealed record QueueRow(
     DateTime? ReplyReceivedAt = null,
     string? ChangesRequested = null);
 
+/// <summary>A draft at one version: what a bulk action acts on.</summary>
+public sealed record DraftKey(string InboxId, string DraftId, long Version);
+
 public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 
 /// <summary>
@@ -66,7 +69,10 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
 {
     private static readonly TimeSpan CountsLifetime = TimeSpan.FromSeconds(1);
 
+    private static readonly TimeSpan LabelsLifetime = TimeSpan.FromSeconds(30);
+
     private (DateTimeOffset At, IReadOnlyDictionary<DraftState, int> Counts, int AwaitingApproval)? _counts;
+    private (DateTimeOffset At, IReadOnlyList<string> Labels)? _labels;
 
     public async Task<QueuePage> PageAsync(QueueFilter filter, QueueSort sort, int pageSize, QueueCursor? after, CancellationToken ct = default)
     {
@@ -129,6 +135,27 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
         return row is null ? null : WithLabelsShown(row);
     }
 
+    /// <summary>How many drafts match the filter, across every page ("select all N matching").</summary>
+    public async Task<int> CountMatchingAsync(QueueFilter filter, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Filter(db, db.Drafts.AsNoTracking(), filter).CountAsync(ct);
+    }
+
+    /// <summary>
+    /// Every draft matching the filter as id, inbox and the version it has now (at most <paramref name="limit"/>): what a
+    /// bulk action over the whole filter acts on, each only at that version.
+    /// </summary>
+    public async Task<IReadOnlyList<DraftKey>> MatchingAsync(QueueFilter filter, int limit, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Filter(db, db.Drafts.AsNoTracking(), filter)
+            .OrderBy(d => d.DraftId)
+            .Select(d => new DraftKey(d.InboxId, d.DraftId, d.Version))
+            .Take(limit)
+            .ToListAsync(ct);
+    }
+
     /// <summary>
     /// How many drafts are in each state, across the organisation. Counting walks an index over every draft, so
     /// all open consoles share one count for up to a second instead of each counting on every change.
@@ -153,6 +180,26 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
         var fresh = (now, (IReadOnlyDictionary<DraftState, int>)counts, awaiting);
         _counts = fresh;
         return fresh;
+    }
+
+    /// <summary>
+    /// The labels on drafts now, for autocomplete: at most 200, in order. One read of every draft's labels, so all
+    /// consoles share it for half a minute (a label just added shows up in its own draft at once anyway).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LabelsInUseAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        if (_labels is { } cached && now - cached.At < LabelsLifetime)
+        {
+            return cached.Labels;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One column of the labelled drafts, gathered here: SQLite cannot flatten a JSON column across rows in one query.
+        var lists = await db.Drafts.AsNoTracking().Where(d => d.Labels.Any()).Select(d => d.Labels).ToListAsync(ct);
+        var labels = lists.SelectMany(l => l).Where(l => l != Draft.ScheduledLabel).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(200).ToList();
+        _labels = (now, labels);
+        return labels;
     }
 
     /// <summary>The inboxes and labels a supervisor can filter by.</summary>

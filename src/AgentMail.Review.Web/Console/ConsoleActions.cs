@@ -30,8 +30,22 @@ public sealed class ConsoleActions(
 
     public async Task<Draft> LoadAsync(string draftId) => await queries.GetAsync(AccessScope.Organisation, null, draftId);
 
+    /// <summary>The draft as saved now; null when it was sent or deleted.</summary>
+    public async Task<Draft?> FindAsync(string draftId)
+    {
+        try
+        {
+            return await LoadAsync(draftId);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Saves an edit over the version it carries (the one the editor started from), else over the row's.</summary>
     public async Task<Draft> SaveAsync(QueueRow row, DraftPatch patch) =>
-        await drafts.UpdateAsync(await user.ActorAsync(), row.InboxId, row.DraftId, patch with { ExpectedVersion = row.Version });
+        await drafts.UpdateAsync(await user.ActorAsync(), row.InboxId, row.DraftId, patch with { ExpectedVersion = patch.ExpectedVersion ?? row.Version });
 
     /// <summary>Approves and sends: the scheduler sends it once the undo window has passed (at once without one).</summary>
     public async Task<Draft> ApproveAsync(QueueRow row) =>

@@ -22,6 +22,10 @@ public static class ConsoleExtensions
         services.TryAddSingleton<IDraftChangeStream>(sp => sp.GetRequiredService<InProcessDraftChangeStream>());
         services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
         services.AddSingleton<DraftHtml>();
+        services.AddSingleton<DraftPresence>();
+        services.AddTransient<AgentMail.Review.Core.Drafts.BulkOperations>();
+        services.AddTransient<AgentMail.Review.Core.Drafts.BulkOperationJob>();
+        services.AddScoped<EditKeeper>();
         services.AddScoped<BrowserClock>();
         services.AddScoped<KeyboardShortcuts>();
         services.AddScoped<ConsolePreferences>();

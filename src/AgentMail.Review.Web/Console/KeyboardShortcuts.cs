@@ -20,6 +20,7 @@ public sealed class KeyboardShortcuts(IJSRuntime js) : IAsyncDisposable
         new("r", "reschedule"),
         new("c", "request changes (send it back to the agent with a reason)"),
         new("# / Delete", "delete (with undo)"),
+        new("z", "undo the last approve or delete (also in bulk), within the undo window"),
         new("x", "select or unselect"),
         new("/", "search"),
         new("Escape", "back to the list (narrow screens)"),

@@ -56,6 +56,12 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
 
     public HashSet<string> Selected { get; } = [];
 
+    /// <summary>How many drafts match the filter across every page, once the whole page is selected and there is more.</summary>
+    public int? MatchingCount { get; private set; }
+
+    /// <summary>Every draft matching the filter is selected, not just this page's: bulk actions run as a job.</summary>
+    public bool AllMatching { get; private set; }
+
     /// <summary>The draft in the reading pane, in full: bodies, history, the message it replies to.</summary>
     public OpenDraft? Open { get; set; }
 
@@ -64,6 +70,9 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
 
     /// <summary>Who changed the draft since the editor opened, when someone did.</summary>
     public string? ChangedUnderneathBy { get; set; }
+
+    /// <summary>What someone else did to the draft while it is being edited, as the editor says it.</summary>
+    public string? EditNotice { get; set; }
 
     /// <summary>Drafts that arrived while the page was open and have not been opened yet.</summary>
     public HashSet<string> NewIds { get; } = [];
@@ -93,7 +102,34 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
     public Task SetFilterAsync(QueueFilter filter)
     {
         Filter = filter;
+        ClearSelection();
         return FirstPageAsync();
+    }
+
+    /// <summary>
+    /// After the whole page was selected: how many match the filter in all, for "Select all N matching the filter"
+    /// (null when this page holds them all).
+    /// </summary>
+    public async Task CountMatchingAsync()
+    {
+        MatchingCount = AllSelected && Next is not null ? await store.CountMatchingAsync(Filter) : null;
+    }
+
+    /// <summary>Selects every draft matching the filter; the drafts themselves are read when the action starts.</summary>
+    public void SelectAllMatching()
+    {
+        if (MatchingCount is not null)
+        {
+            SelectAll(true);
+            AllMatching = true;
+        }
+    }
+
+    public void ClearSelection()
+    {
+        Selected.Clear();
+        AllMatching = false;
+        MatchingCount = null;
     }
 
     public Task SetSortAsync(QueueSort sort)
@@ -163,6 +199,13 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
 
     public void Select(string draftId, bool selected)
     {
+        if (!selected)
+        {
+            // Unselecting one draft is no longer "all matching".
+            AllMatching = false;
+            MatchingCount = null;
+        }
+
         if (selected)
         {
             Selected.Add(draftId);

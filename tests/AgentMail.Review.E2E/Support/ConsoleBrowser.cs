@@ -73,6 +73,16 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Ends the server at once (a crash or a power cut: an open console's circuit cannot be handed over either way, and a
+    /// graceful stop can wait out its shutdown timeout on the open circuits) and starts it again on the same data and port.
+    /// </summary>
+    public async Task RestartServerAsync()
+    {
+        Server.Kill();
+        Server = await Server.StartAgainAsync();
+    }
+
     public async Task<string> CreateInboxAsync()
     {
         var response = await Api.PostAsJsonAsync("/v0/inboxes", new { username = $"e2e-{Guid.NewGuid():N}"[..16], domain = "example.com" });

@@ -16,18 +16,6 @@ namespace AgentMail.Review.Web.Tests.Console;
 /// </summary>
 public sealed class ConversationTests : ConsoleTestContext
 {
-    private IRenderedComponent<ContainerFragment> RenderPage<TPage>() where TPage : IComponent => Render(builder =>
-    {
-        builder.OpenComponent<MudPopoverProvider>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<MudDialogProvider>(1);
-        builder.CloseComponent();
-        builder.OpenComponent<MudSnackbarProvider>(2);
-        builder.CloseComponent();
-        builder.OpenComponent<TPage>(3);
-        builder.CloseComponent();
-    });
-
     private static AngleSharp.Dom.IElement Row(IRenderedComponent<ContainerFragment> cut, string subject) =>
         cut.FindAll("[data-testid=queue-row], [data-testid=sent-row]").Single(r => r.QuerySelector("[data-testid=subject]")!.TextContent == subject);
 

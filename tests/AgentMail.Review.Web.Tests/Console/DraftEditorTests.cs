@@ -39,10 +39,10 @@ public sealed class DraftEditorTests : ConsoleTestContext
             .Add(e => e.Draft, draft)
             .Add(e => e.Save, patch => Drafts.UpdateAsync(Agent, inbox, draft.DraftId, patch with { ExpectedVersion = draft.Version })));
 
-        cut.FindAll("input").Single(i => i.GetAttribute("value") == "hi").Change("Quarterly numbers");
+        cut.FindAll("input").Single(i => i.GetAttribute("value") == "hi").Input("Quarterly numbers");
         cut.FindAll("button").Single(b => b.TextContent.Trim() == "Save").Click();
 
-        cut.WaitForAssertion(async () =>
+        await Eventually.AssertAsync(async () =>
         {
             var stored = await Services.GetRequiredService<DraftQueries>().GetAsync(AccessScope.Organisation, inbox, draft.DraftId);
             Assert.Equal("Quarterly numbers", stored.Subject);
@@ -59,7 +59,7 @@ public sealed class DraftEditorTests : ConsoleTestContext
             .Add(e => e.Draft, draft)
             .Add(e => e.Save, _ => throw new StorageFullException()));
 
-        cut.FindAll("input").Single(i => i.GetAttribute("value") == "hi").Change("Quarterly numbers");
+        cut.FindAll("input").Single(i => i.GetAttribute("value") == "hi").Input("Quarterly numbers");
         cut.FindAll("button").Single(b => b.TextContent.Trim() == "Save").Click();
 
         cut.WaitForAssertion(() => Assert.StartsWith("storage full: ", cut.Find("[data-testid=save-failed]").TextContent.Trim(), StringComparison.Ordinal));

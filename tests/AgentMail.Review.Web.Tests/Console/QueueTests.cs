@@ -13,18 +13,6 @@ namespace AgentMail.Review.Web.Tests.Console;
 
 public sealed class QueueTests : ConsoleTestContext
 {
-    private IRenderedComponent<ContainerFragment> RenderQueue() => Render(builder =>
-    {
-        builder.OpenComponent<MudPopoverProvider>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<MudDialogProvider>(1);
-        builder.CloseComponent();
-        builder.OpenComponent<MudSnackbarProvider>(2);
-        builder.CloseComponent();
-        builder.OpenComponent<Queue>(3);
-        builder.CloseComponent();
-    });
-
     private static string[] Subjects(IRenderedComponent<ContainerFragment> cut) =>
         cut.FindAll("[data-testid=subject]").Select(e => e.TextContent).ToArray();
 
@@ -116,7 +104,7 @@ public sealed class QueueTests : ConsoleTestContext
     }
 
     [Fact]
-    public async Task A_change_underneath_an_open_edit_keeps_the_typing_and_refuses_the_stale_save()
+    public async Task A_change_underneath_an_open_edit_is_said_at_once_and_the_save_shows_both_versions_without_losing_the_typing()
     {
         SignInAsSupervisor();
         var inbox = await CreateInboxAsync();
@@ -128,19 +116,33 @@ public sealed class QueueTests : ConsoleTestContext
         Buttons(cut, "Edit").Single().Click();
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=draft-editor]")));
         var subject = cut.FindAll("[data-testid=draft-editor] input").Single(i => i.GetAttribute("value") == "original");
-        subject.Change("my careful rewrite");
+        subject.Input("my careful rewrite");
 
-        await Drafts.UpdateAsync(Agent, inbox, draft.DraftId, new DraftPatch { Text = "agent changed the body" });
+        await Drafts.UpdateAsync(Agent, inbox, draft.DraftId, new DraftPatch { Subject = "agent's subject", Text = "agent changed the body" });
 
         cut.WaitForAssertion(() => Assert.Contains("sales agent changed this draft", cut.Find("[data-testid=changed-underneath]").TextContent), TimeSpan.FromSeconds(3));
         Assert.Contains(cut.FindAll("[data-testid=draft-editor] input"), i => i.GetAttribute("value") == "my careful rewrite");
 
         cut.FindAll("[data-testid=draft-editor] button").Single(b => b.TextContent.Trim() == "Save").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("reload", cut.Find("[data-testid=draft-editor]").TextContent, StringComparison.OrdinalIgnoreCase));
-        var stored = await Services.GetRequiredService<DraftQueries>().GetAsync(AccessScope.Organisation, inbox, draft.DraftId);
-        Assert.Equal("original", stored.Subject);
-        Assert.Equal("agent changed the body", stored.Text);
+        // The stale save is refused, and both versions are side by side: nothing typed is gone.
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=edit-compare]")));
+        var compared = cut.FindAll("[data-testid=compare-field]").ToDictionary(r => r.GetAttribute("data-field")!);
+        Assert.Equal("my careful rewrite", compared["Subject"].QuerySelector("[data-testid=compare-mine]")!.TextContent.Trim());
+        Assert.Equal("agent's subject", compared["Subject"].QuerySelector("[data-testid=compare-theirs]")!.TextContent.Trim());
+        Assert.Contains("not changed by you", compared["Text"].QuerySelector("[data-testid=compare-mine]")!.TextContent);
+        var queries = Services.GetRequiredService<DraftQueries>();
+        Assert.Equal("agent's subject", (await queries.GetAsync(AccessScope.Organisation, inbox, draft.DraftId)).Subject);
+
+        Buttons(cut, "Keep mine").Single().Click();
+
+        // Mine is written where I changed something; their body, which I never touched, stays.
+        await Eventually.AssertAsync(async () =>
+        {
+            var stored = await queries.GetAsync(AccessScope.Organisation, inbox, draft.DraftId);
+            Assert.Equal("my careful rewrite", stored.Subject);
+            Assert.Equal("agent changed the body", stored.Text);
+        });
     }
 
     [Fact]

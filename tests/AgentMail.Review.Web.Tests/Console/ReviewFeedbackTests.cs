@@ -15,18 +15,6 @@ namespace AgentMail.Review.Web.Tests.Console;
 /// <summary>What a supervisor does with an agent's draft besides sending it: send it back, relabel it, see what they changed, catch disagreeing parts.</summary>
 public sealed class ReviewFeedbackTests : ConsoleTestContext
 {
-    private IRenderedComponent<ContainerFragment> RenderQueue() => Render(builder =>
-    {
-        builder.OpenComponent<MudPopoverProvider>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<MudDialogProvider>(1);
-        builder.CloseComponent();
-        builder.OpenComponent<MudSnackbarProvider>(2);
-        builder.CloseComponent();
-        builder.OpenComponent<Queue>(3);
-        builder.CloseComponent();
-    });
-
     private static AngleSharp.Dom.IElement Button(IRenderedComponent<ContainerFragment> cut, string name) =>
         cut.FindAll("button").Single(b => b.TextContent.Trim() == name);
 

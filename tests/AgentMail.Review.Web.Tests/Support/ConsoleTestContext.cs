@@ -5,6 +5,7 @@ using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Web.Auth;
 using AgentMail.Review.Web.Console;
 using Bunit;
+using Bunit.Rendering;
 using Bunit.TestDoubles;
 using Hangfire;
 using Hangfire.InMemory;
@@ -44,6 +45,10 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
         Services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
         Services.AddSingleton<DraftHtml>();
+        Services.AddSingleton<DraftPresence>();
+        Services.AddTransient<BulkOperations>();
+        Services.AddTransient<BulkOperationJob>();
+        Services.AddScoped<EditKeeper>();
         Services.AddScoped<BrowserClock>();
         Services.AddScoped<KeyboardShortcuts>();
         Services.AddScoped<ConsoleUser>();
@@ -81,6 +86,22 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         clock.Apply(new BrowserClock.BrowserLocale(locale, hour12, standard, daylight));
         return clock;
     }
+
+    /// <summary>A console page with the providers MudBlazor's dialogs, popovers and snackbars render into.</summary>
+    public IRenderedComponent<ContainerFragment> RenderPage<TPage>() where TPage : Microsoft.AspNetCore.Components.IComponent => Render(builder =>
+    {
+        builder.OpenComponent<MudBlazor.MudPopoverProvider>(0);
+        builder.CloseComponent();
+        builder.OpenComponent<MudBlazor.MudDialogProvider>(1);
+        builder.CloseComponent();
+        builder.OpenComponent<MudBlazor.MudSnackbarProvider>(2);
+        builder.CloseComponent();
+        builder.OpenComponent<TPage>(3);
+        builder.CloseComponent();
+    });
+
+    /// <summary>The review queue at <c>/</c>, as <see cref="RenderPage{TPage}"/> renders it.</summary>
+    public IRenderedComponent<ContainerFragment> RenderQueue() => RenderPage<AgentMail.Review.Web.Components.Pages.Queue>();
 
     public void SignInAsSupervisor() => SignInAs("supervisor@example.com", ReviewPolicies.Viewer, ReviewPolicies.Supervisor);
 

@@ -21,10 +21,18 @@ namespace AgentMail.Review.Web.Components.Pages;
 public sealed partial class Queue : IAsyncDisposable
 {
     private IReadOnlyList<string> _inboxes = [];
+    private IReadOnlyList<string> _labels = [];
     private Task<AuthenticationState>? _authorisedFor;
     private bool _supervisor;
     private string? _me;
     private ThrottledChangeSubscription? _changes;
+    private PresencePage? _presence;
+    private Coalescer<IReadOnlyList<string>>? _presenceChanges;
+    private IDisposable? _presenceSubscription;
+    private LastAction _last = null!;
+    private BulkProgress? _bulk;
+    private ITimer? _bulkTimer;
+    private Coalescer<bool>? _bulkPolls;
     private IDisposable? _keys;
     private ITimer? _clockTick;
     private DelayedDeletes _deletes = null!;
@@ -40,6 +48,10 @@ public sealed partial class Queue : IAsyncDisposable
     [Inject] private ConsoleActions Actions { get; set; } = null!;
 
     [Inject] private IDraftChangeStream Changes { get; set; } = null!;
+
+    [Inject] private DraftPresence Presence { get; set; } = null!;
+
+    [Inject] private BulkOperations Bulk { get; set; } = null!;
 
     [Inject] private AuditTrail AuditTrail { get; set; } = null!;
 
@@ -76,11 +88,24 @@ public sealed partial class Queue : IAsyncDisposable
         Model.ReadQueryString(new Uri(Navigation.Uri).Query);
         // Times are shown in the browser's zone from the first render on: nothing is shown in UTC first.
         await Clock.EnsureLoadedAsync();
-        _me = (await Actions.CurrentActorAsync()).Id;
+        _last = new LastAction(Time);
+        var me = await Actions.CurrentActorAsync();
+        _me = me.Id;
         _changes = new ThrottledChangeSubscription(Changes, batch => InvokeAsync(() => OnChangesAsync(batch)), Logger);
+        // Who else is on which draft: one render for however many presence changes arrive while one is in flight.
+        _presence = Presence.Join(me.Id, me.DisplayName);
+        _presenceChanges = new Coalescer<IReadOnlyList<string>>(_ => InvokeAsync(() =>
+        {
+            if (!_disposed)
+            {
+                StateHasChanged();
+            }
+        }), Logger);
+        _presenceSubscription = _presence.Subscribe(_presenceChanges.AddAsync);
         // "in 2 h" and "5 min ago" stay true on a console left open all day.
         _clockTick = Time.CreateTimer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         _inboxes = await Store.InboxIdsAsync();
+        _labels = await Store.LabelsInUseAsync();
         await Model.LoadAsync();
         if (Model.FocusedId is { } linked)
         {
@@ -106,6 +131,9 @@ public sealed partial class Queue : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        // What the pane shows once rendered is what others see this page on; the same again changes nothing.
+        _presence?.Show(Model.Open?.Draft.DraftId, Model.Editing ? PresenceMode.Editing : PresenceMode.Viewing);
+
         if (firstRender)
         {
             _keys = await Shortcuts.AttachAsync(key => InvokeAsync(() => OnShortcutAsync(key)));
@@ -146,7 +174,10 @@ public sealed partial class Queue : IAsyncDisposable
             {
                 if (latest.Actor.Id != _me && latest.Kind != DraftChangeKind.Created)
                 {
+                    // Said at once in the editor: an agent's send, another supervisor's approval, any other change.
                     Model.ChangedUnderneathBy = latest.Actor.DisplayName;
+                    var now = latest.Kind is DraftChangeKind.Deleted or DraftChangeKind.Sent ? null : await Actions.FindAsync(open.Draft.DraftId);
+                    Model.EditNotice = EditorNotices.For(latest, now);
                 }
             }
             else if (latest.Kind is DraftChangeKind.Deleted or DraftChangeKind.Sent)
@@ -266,6 +297,7 @@ public sealed partial class Queue : IAsyncDisposable
 
         Model.Editing = true;
         Model.ChangedUnderneathBy = null;
+        Model.EditNotice = null;
         Model.PaneOpen = true;
         _focusEditor = true;
         return Task.CompletedTask;
@@ -273,28 +305,51 @@ public sealed partial class Queue : IAsyncDisposable
 
     private async Task SaveEditAsync(DraftPatch patch)
     {
-        var row = ToRow(Model.Open!.Draft);
-        if (Model.ChangedUnderneathBy is not null)
-        {
-            throw new ConflictException($"{Model.ChangedUnderneathBy} changed this draft after you opened it; reload to see their version before saving.");
-        }
-
-        var saved = await Actions.SaveAsync(row, patch);
+        // The patch carries the version the editor started from: a save over someone else's is refused by the drafts
+        // service, and the editor then shows both versions.
+        var saved = await Actions.SaveAsync(ToRow(Model.Open!.Draft), patch);
         Model.Editing = false;
+        Model.ChangedUnderneathBy = null;
+        Model.EditNotice = null;
         Snackbar.Add("Draft saved.", Severity.Success);
         await LoadPaneAsync(saved.DraftId);
     }
 
+    /// <summary>Leaves the editor; what was typed stays kept in the browser and is offered back when it opens again.</summary>
     private void CloseEditor()
     {
         Model.Editing = false;
         Model.ChangedUnderneathBy = null;
+        Model.EditNotice = null;
     }
 
-    private async Task ReloadEditorAsync()
+    /// <summary>Leaves the editor (Escape, or Discard once the editor forgot its kept edit); if the draft changed meanwhile (or is gone) the pane catches up.</summary>
+    private async Task LeaveEditorAsync()
     {
-        await LoadPaneAsync(Model.Open!.Draft.DraftId);
-        Model.ChangedUnderneathBy = null;
+        var changed = Model.EditNotice is not null;
+        CloseEditor();
+        if (changed && Model.Open is { } open)
+        {
+            await LoadPaneAsync(open.Draft.DraftId);
+        }
+    }
+
+    private Task<Draft?> LoadLatestAsync() => Model.Open is { } open ? Actions.FindAsync(open.Draft.DraftId) : Task.FromResult<Draft?>(null);
+
+    /// <summary>Who else has a draft open, as its row and the pane say it.</summary>
+    private string? PresenceOn(string draftId) => _presence?.OthersOn(draftId);
+
+    /// <summary>z: undoes the last approve or delete (single or bulk) while its undo window lasts.</summary>
+    private async Task UndoLastAsync()
+    {
+        if (_last.Take() is { } undo)
+        {
+            await undo();
+        }
+        else
+        {
+            Snackbar.Add("Nothing to undo.", Severity.Info);
+        }
     }
 
     private async Task ApproveAsync()
@@ -315,6 +370,7 @@ public sealed partial class Queue : IAsyncDisposable
         await RunAsync(async () =>
         {
             var approved = await Actions.ApproveAsync(row);
+            _last.Record("approval", Actions.UndoWindow, () => UndoApprovalAsync([approved]));
             var to = string.Join(", ", row.To);
             if (Actions.UndoWindow > TimeSpan.Zero)
             {
@@ -335,6 +391,7 @@ public sealed partial class Queue : IAsyncDisposable
 
     private Task UndoApprovalAsync(IReadOnlyList<Draft> approved) => InvokeAsync(async () =>
     {
+        _last.Forget();
         var results = new List<ActionResult>();
         foreach (var draft in approved)
         {
@@ -404,7 +461,14 @@ public sealed partial class Queue : IAsyncDisposable
         });
     }
 
-    private Task AddLabelAsync(string label) => OpenRow is { } row ? RunAsync(() => Actions.AddLabelAsync(row, label)) : Task.CompletedTask;
+    private async Task AddLabelAsync(string label)
+    {
+        if (OpenRow is { } row)
+        {
+            await RunAsync(() => Actions.AddLabelAsync(row, label));
+            _labels = await Store.LabelsInUseAsync();
+        }
+    }
 
     private Task RemoveLabelAsync(string label) => OpenRow is { } row ? RunAsync(() => Actions.RemoveLabelAsync(row, label)) : Task.CompletedTask;
 
@@ -428,6 +492,7 @@ public sealed partial class Queue : IAsyncDisposable
         }
 
         await _deletes.ScheduleAsync([row]);
+        _last.Record("delete", _deletes.Window, () => { UndoDelete(row.DraftId); return Task.CompletedTask; });
         if (_deletes.Window > TimeSpan.Zero)
         {
             Snackbar.Add($"Deleting “{row.Subject ?? "(no subject)"}”.", Severity.Normal, options =>
@@ -442,6 +507,7 @@ public sealed partial class Queue : IAsyncDisposable
 
     private void UndoDelete(string draftId)
     {
+        _last.Forget();
         if (_deletes.Undo(draftId))
         {
             Snackbar.Add("Kept: the draft was not deleted.", Severity.Info);
@@ -474,7 +540,7 @@ public sealed partial class Queue : IAsyncDisposable
         });
     }
 
-    private async Task<bool> ConfirmBulkAsync(string title, string message, string confirm, bool destructive, IReadOnlyList<QueueRow> rows)
+    private async Task<bool> ConfirmBulkAsync(string title, string message, string confirm, bool destructive, IReadOnlyList<QueueRow> rows, bool undoable = true)
     {
         var dialog = await Dialogs.ShowAsync<BulkConfirmDialog>(title, new DialogParameters<BulkConfirmDialog>
         {
@@ -482,7 +548,7 @@ public sealed partial class Queue : IAsyncDisposable
             { d => d.Message, message },
             { d => d.ConfirmText, confirm },
             { d => d.Destructive, destructive },
-            { d => d.UndoWindow, Actions.UndoWindow },
+            { d => d.UndoWindow, undoable ? Actions.UndoWindow : TimeSpan.Zero },
             { d => d.Rows, rows },
         }, new DialogOptions { DefaultFocus = DefaultFocus.None });
         return (await dialog.Result)?.Canceled == false;
@@ -516,8 +582,13 @@ public sealed partial class Queue : IAsyncDisposable
             approved.Add(await Actions.ApproveAsync(row));
             return Actions.UndoWindow > TimeSpan.Zero ? "sending" : "sent";
         });
-        Model.Selected.Clear();
+        Model.ClearSelection();
         await Model.LoadAsync();
+        if (approved.Count > 0)
+        {
+            _last.Record("bulk approval", Actions.UndoWindow, () => UndoApprovalAsync(approved));
+        }
+
         if (await ShowSummaryAsync("Approve and send", rows, results, canUndo: approved.Count > 0 && Actions.UndoWindow > TimeSpan.Zero))
         {
             await UndoApprovalAsync(approved);
@@ -537,7 +608,7 @@ public sealed partial class Queue : IAsyncDisposable
             await Actions.RescheduleAsync(row, choice.Value);
             return choice.Value is { } at ? $"rescheduled for {Clock.Format(at)}" : "schedule cleared";
         });
-        Model.Selected.Clear();
+        Model.ClearSelection();
         await Model.LoadAsync();
         await ShowSummaryAsync("Reschedule", rows, results);
     }
@@ -550,8 +621,9 @@ public sealed partial class Queue : IAsyncDisposable
             return;
         }
 
-        Model.Selected.Clear();
+        Model.ClearSelection();
         await _deletes.ScheduleAsync(rows);
+        _last.Record("bulk delete", _deletes.Window, () => { UndoBulkDelete(rows); return Task.CompletedTask; });
         if (_deletes.Window > TimeSpan.Zero)
         {
             Snackbar.Add($"Deleting {rows.Count} drafts.", Severity.Normal, options =>
@@ -559,14 +631,69 @@ public sealed partial class Queue : IAsyncDisposable
                 options.Action = "Undo";
                 options.ActionColor = Color.Inherit;
                 options.VisibleStateDuration = (int)_deletes.Window.TotalMilliseconds;
-                options.OnClick = _ => InvokeAsync(() =>
-                {
-                    var kept = rows.Count(r => _deletes.Undo(r.DraftId));
-                    Snackbar.Add($"Kept {kept} drafts: none was deleted.", Severity.Info);
-                    StateHasChanged();
-                });
+                options.OnClick = _ => InvokeAsync(() => UndoBulkDelete(rows));
             });
         }
+    }
+
+    private void UndoBulkDelete(IReadOnlyList<QueueRow> rows)
+    {
+        _last.Forget();
+        var kept = rows.Count(r => _deletes.Undo(r.DraftId));
+        Snackbar.Add($"Kept {kept} drafts: none was deleted.", Severity.Info);
+        StateHasChanged();
+    }
+
+    /// <summary>The page's checkbox: the whole page, and then the offer to take every draft matching the filter.</summary>
+    private async Task SelectPageAsync(bool selected)
+    {
+        Model.SelectAll(selected);
+        await Model.CountMatchingAsync();
+    }
+
+    /// <summary>
+    /// A bulk action over every draft matching the filter: confirmed, then run as a job (each draft at the version it has
+    /// now; one changed meanwhile is skipped and reported), its progress shown here as it goes.
+    /// </summary>
+    private async Task BulkMatchingAsync(BulkKind kind)
+    {
+        var count = Model.MatchingCount ?? 0;
+        var approve = kind == BulkKind.Approve;
+        var message = approve
+            ? $"All {count} drafts matching the filter will be sent (this page's are listed). This runs in the background and cannot be undone here."
+            : $"All {count} drafts matching the filter will be deleted (this page's are listed). This runs in the background and cannot be undone here.";
+        if (!await ConfirmBulkAsync(approve ? "Approve and send all?" : "Delete all?", message, approve ? "Send" : "Delete", !approve, Model.Rows, undoable: false))
+        {
+            return;
+        }
+
+        var filter = Model.Filter;
+        Model.ClearSelection();
+        await RunAsync(async () =>
+        {
+            _bulk = await Bulk.StartAsync(await Actions.CurrentActorAsync(), kind, filter, Actions.UndoWindow);
+            _bulkTimer?.Dispose();
+            _bulkPolls ??= new Coalescer<bool>(_ => InvokeAsync(PollBulkAsync), Logger);
+            _bulkTimer = Time.CreateTimer(_ => _bulkPolls.AddAsync(true), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        });
+    }
+
+    private async Task PollBulkAsync()
+    {
+        if (_disposed || _bulk is not { Finished: false } running)
+        {
+            _bulkTimer?.Dispose();
+            return;
+        }
+
+        _bulk = Bulk.Progress(running.OperationId);
+        if (_bulk.Finished)
+        {
+            _bulkTimer?.Dispose();
+            await Model.LoadAsync();
+        }
+
+        StateHasChanged();
     }
 
     /// <summary>What happened to each draft of a bulk action; true when the supervisor chose "Undo".</summary>
@@ -618,7 +745,7 @@ public sealed partial class Queue : IAsyncDisposable
                 await OpenAsync(focused);
                 break;
             case "Escape" when Model.Editing:
-                CloseEditor();
+                await LeaveEditorAsync();
                 break;
             case "Escape" when Model.PaneOpen:
                 Back();
@@ -637,6 +764,9 @@ public sealed partial class Queue : IAsyncDisposable
                 break;
             case "#" or "Delete" when _supervisor && !Model.Editing:
                 await DeleteAsync();
+                break;
+            case "z" when _supervisor && !Model.Editing:
+                await UndoLastAsync();
                 break;
             case "x" when _supervisor && Model.FocusedId is { } selected:
                 Model.ToggleSelected(selected);
@@ -660,7 +790,13 @@ public sealed partial class Queue : IAsyncDisposable
     {
         _disposed = true;
         _changes?.Dispose();
+        _presenceSubscription?.Dispose();
+        _presenceChanges?.Dispose();
+        // Others stop seeing this page on its draft as soon as the page (or its circuit) goes.
+        _presence?.Dispose();
         _clockTick?.Dispose();
+        _bulkTimer?.Dispose();
+        _bulkPolls?.Dispose();
         _keys?.Dispose();
         try
         {

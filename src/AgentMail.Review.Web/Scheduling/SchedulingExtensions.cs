@@ -31,18 +31,9 @@ public static class SchedulingExtensions
             var connectionString = configuration.GetConnectionString(StoreOptions.ConnectionStringName)!;
             services.AddSingleton<JobStorage>(provider =>
             {
-                var scheduling = provider.GetRequiredService<IOptions<SchedulingOptions>>().Value;
-                var options = new PostgreSqlStorageOptions
-                {
-                    SchemaName = "hangfire",
-                    PrepareSchemaIfNecessary = true,
-                    EnableLongPolling = true,
-                    // A fallback only: a job enqueued by any instance wakes the workers through NOTIFY.
-                    QueuePollInterval = TimeSpan.FromSeconds(1),
-                    // A send runs as long as it takes; no other instance fetches it again meanwhile.
-                    UseSlidingInvisibilityTimeout = true,
-                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
-                };
+                // Its schema is installed by `migrate` (or by an instance told to migrate): two instances preparing it
+                // at the same moment can fail one of them.
+                var options = JobStorageOptions(prepareSchema: provider.GetRequiredService<IOptions<StoreOptions>>().Value.MigratesOnStart);
                 return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
             });
         }
@@ -67,6 +58,31 @@ public static class SchedulingExtensions
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
         return services;
     }
+
+    /// <summary>
+    /// <c>migrate</c>'s part for Hangfire: with the PostgreSQL store, installs or upgrades the <c>hangfire</c> schema
+    /// its job storage lives in (in-memory storage needs none).
+    /// </summary>
+    public static void InstallJobStorageSchema(IConfiguration configuration)
+    {
+        if (StoreOptions.ProviderFrom(configuration) == StoreProvider.Postgres)
+        {
+            var options = JobStorageOptions(prepareSchema: true);
+            _ = new PostgreSqlStorage(new NpgsqlConnectionFactory(configuration.GetConnectionString(StoreOptions.ConnectionStringName)!, options), options);
+        }
+    }
+
+    private static PostgreSqlStorageOptions JobStorageOptions(bool prepareSchema) => new()
+    {
+        SchemaName = "hangfire",
+        PrepareSchemaIfNecessary = prepareSchema,
+        EnableLongPolling = true,
+        // A fallback only: a job enqueued by any instance wakes the workers through NOTIFY.
+        QueuePollInterval = TimeSpan.FromSeconds(1),
+        // A send runs as long as it takes; no other instance fetches it again meanwhile.
+        UseSlidingInvisibilityTimeout = true,
+        DistributedLockTimeout = TimeSpan.FromMinutes(1),
+    };
 
     /// <summary>The dashboard at <c>/hangfire</c>, for admins only.</summary>
     public static IEndpointRouteBuilder MapReviewScheduling(this IEndpointRouteBuilder routes)

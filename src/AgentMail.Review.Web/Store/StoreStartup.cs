@@ -42,7 +42,8 @@ public static class StoreStartup
         }
 
         var store = await app.Services.ApplyReviewMigrationsAsync();
-        app.Logger.LogInformation("Migrated: {Store}", store);
+        Scheduling.SchedulingExtensions.InstallJobStorageSchema(app.Configuration);
+        app.Logger.LogInformation("Migrated: {Store}, and the job storage's schema", store);
         return true;
     }
 }

@@ -15,7 +15,8 @@ namespace AgentMail.Review.Core.Scheduling;
 /// </summary>
 public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<SchedulingOptions> options, TimeProvider clock) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, (string JobId, long Version)> _scheduledJobs = new();
+    /// <summary>Each draft's job and the version it is for; the job id is null while the job is being made.</summary>
+    private readonly ConcurrentDictionary<string, (string? JobId, long Version)> _scheduledJobs = new();
     private readonly Lock _gate = new();
     private IDisposable? _subscription;
 
@@ -23,6 +24,8 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<Scheduling
 
     public void Schedule(string draftId, long version, DateTime sendAt)
     {
+        string? replaced;
+        bool beyondHorizon;
         lock (_gate)
         {
             // Changes can be published from several threads; an older version arriving late must not win.
@@ -31,24 +34,53 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<Scheduling
                 return;
             }
 
-            if (sendAt > clock.UtcNowMs() + options.Value.Horizon)
+            // The version is claimed here; the job is made outside the lock, since with shared job storage making one
+            // is a database round trip, and holding the lock for it would queue every scheduled create behind it.
+            beyondHorizon = sendAt > clock.UtcNowMs() + options.Value.Horizon;
+            if (beyondHorizon)
             {
-                if (previous.JobId is not null && _scheduledJobs.TryRemove(draftId, out _))
-                {
-                    Cancel(previous.JobId, "rescheduled beyond the horizon");
-                }
-
-                return;
+                _scheduledJobs.TryRemove(draftId, out _);
+            }
+            else
+            {
+                _scheduledJobs[draftId] = (null, version);
             }
 
-            var jobId = sendAt <= clock.UtcNowMs()
-                ? jobs.Enqueue<SendDraftJob>(job => job.SendScheduledAsync(draftId, version))
-                : jobs.Schedule<SendDraftJob>(job => job.SendScheduledAsync(draftId, version), new DateTimeOffset(sendAt, TimeSpan.Zero));
-            _scheduledJobs[draftId] = (jobId, version);
-            if (previous.JobId is not null)
+            replaced = previous.JobId;
+        }
+
+        if (beyondHorizon)
+        {
+            if (replaced is not null)
             {
-                Cancel(previous.JobId, "rescheduled");
+                Cancel(replaced, "rescheduled beyond the horizon");
             }
+
+            return;
+        }
+
+        var jobId = sendAt <= clock.UtcNowMs()
+            ? jobs.Enqueue<SendDraftJob>(job => job.SendScheduledAsync(draftId, version))
+            : jobs.Schedule<SendDraftJob>(job => job.SendScheduledAsync(draftId, version), new DateTimeOffset(sendAt, TimeSpan.Zero));
+        if (replaced is not null)
+        {
+            Cancel(replaced, "rescheduled");
+        }
+
+        bool superseded;
+        lock (_gate)
+        {
+            superseded = !(_scheduledJobs.TryGetValue(draftId, out var current) && current.Version == version);
+            if (!superseded)
+            {
+                _scheduledJobs[draftId] = (jobId, version);
+            }
+        }
+
+        // A newer version, or a claim or deletion, came while this job was being made: it is not wanted any more.
+        if (superseded)
+        {
+            Cancel(jobId, "superseded while it was being scheduled");
         }
     }
 
@@ -64,13 +96,20 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<Scheduling
             return;
         }
 
+        string? unwanted = null;
         lock (_gate)
         {
             if (_scheduledJobs.TryGetValue(change.DraftId, out var scheduled) && scheduled.Version <= change.Version)
             {
                 _scheduledJobs.TryRemove(change.DraftId, out _);
-                Cancel(scheduled.JobId, $"draft {change.Kind.ToString().ToLowerInvariant()} ({change.State.ToString().ToLowerInvariant()})");
+                unwanted = scheduled.JobId;
             }
+        }
+
+        // A job still being made is cancelled by its maker, which finds its version gone from the map.
+        if (unwanted is not null)
+        {
+            Cancel(unwanted, $"draft {change.Kind.ToString().ToLowerInvariant()} ({change.State.ToString().ToLowerInvariant()})");
         }
     }
 

@@ -204,6 +204,8 @@ public sealed class CollaborationTests : ConsoleTestContext
         cut.WaitForAssertion(() => Buttons(cut, "Approve and send").Single().Click());
         cut.WaitForAssertion(() => cut.Find("[data-testid=confirm-send]").Click());
         await Eventually.AssertAsync(async () => Assert.NotNull((await queries.GetAsync(AccessScope.Organisation, inbox, draft.DraftId)).ApprovedBy));
+        // The approval is the last action once the page has taken it in (its "Sending to …" notice), not at its commit.
+        cut.WaitForAssertion(() => Assert.Contains("Sending to bob@example.com.", cut.Markup));
 
         await cut.InvokeAsync(() => keys.OnShortcut("z"));
 

@@ -57,6 +57,7 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<Idempotency.IdempotencyKeys>();
         services.AddOptions<SchedulingOptions>().Bind(configuration.GetSection(SchedulingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SendScheduler>();
+        services.TryAddSingleton(JobStorageKind.InMemory);
         services.AddOptions<Webhooks.WebhookOptions>().Bind(configuration.GetSection(Webhooks.WebhookOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Webhooks.WebhookUrlPolicy>();
         services.AddSingleton<Webhooks.WebhookService>();
@@ -66,6 +67,7 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddTransient<Webhooks.WebhookDeliveryJob>();
         services.AddSingleton<SendRecovery>();
         services.AddTransient<SendDraftJob>();
+        services.AddTransient<SendDueSecondJob>();
         services.AddTransient<DueSweepJob>();
         services.AddSingleton<OutboxTransport>();
         services.AddSingleton<SmtpTransport>();

@@ -31,6 +31,18 @@ public sealed class DraftQueries(IDbContextFactory<ReviewDbContext> dbFactory)
             .FirstOrDefaultAsync(ct);
     }
 
+    /// <summary>Scheduled drafts due in [<paramref name="from"/>, <paramref name="to"/>) that may leave without a person, in send-time order.</summary>
+    public async Task<IReadOnlyList<DueDraft>> ScheduledBetweenAsync(DateTime from, DateTime to, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Drafts.AsNoTracking()
+            .Where(d => d.State == DraftState.Scheduled && d.SendAt >= from && d.SendAt < to)
+            .SendableUnattended(db)
+            .OrderBy(d => d.SendAt).ThenBy(d => d.DraftId)
+            .Select(d => new DueDraft(d.DraftId, d.Version, d.SendAt!.Value))
+            .ToListAsync(ct);
+    }
+
     public async Task<AttachmentContent> GetAttachmentAsync(AccessScope scope, string? inboxId, string draftId, string attachmentId, CancellationToken ct = default)
     {
         var draft = await GetAsync(scope, inboxId, draftId, ct);

@@ -10,6 +10,6 @@ public interface IStoreWriteGate
     /// <summary>Entered before the transaction begins and left after it ends.</summary>
     ValueTask<IAsyncDisposable> EnterAsync(CancellationToken ct);
 
-    /// <summary>Inside the transaction, just before rows that include event-log entries are saved.</summary>
-    Task BeforeEventsSavedAsync(ReviewDbContext db, CancellationToken ct);
+    /// <summary>Inside the transaction: saves what <paramref name="db"/> tracks, event-log rows included.</summary>
+    Task SaveAsync(ReviewDbContext db, bool appendsEvents, CancellationToken ct);
 }

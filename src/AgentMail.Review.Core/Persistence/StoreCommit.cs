@@ -20,12 +20,7 @@ public sealed class StoreCommit(IStoreWriteGate gate, EventSignal events)
         {
             result = await work();
             appended = db.ChangeTracker.Entries<EventRecord>().Any(e => e.State == EntityState.Added);
-            if (appended)
-            {
-                await gate.BeforeEventsSavedAsync(db, ct);
-            }
-
-            await db.SaveChangesAsync(ct);
+            await gate.SaveAsync(db, appended, ct);
             await transaction.CommitAsync(ct);
         }
 

@@ -11,10 +11,13 @@ using Microsoft.Extensions.Options;
 namespace AgentMail.Review.Core.Scheduling;
 
 /// <summary>
-/// Keeps the schedule whole. Drafts coming within the horizon get their Hangfire job. Any draft still scheduled well
-/// past its send time has lost its job (a restart, a job that failed before it could claim), so the sweep enqueues a
-/// send for it. The version guard in the claim makes a send that races its own late job harmless. It also resolves
-/// claims past their lease and forgets idempotency keys past their 24 hours.
+/// Keeps the schedule whole. Drafts coming within the horizon get their Hangfire job: those whose send time entered it
+/// since the sweeps before this one (<see cref="EnteringBand"/>); every other draft within it got its job when it was
+/// scheduled or at start-up. Any draft still scheduled well past its send time has lost its job (a crash between the
+/// commit and the job, a job that failed before it could claim), so the sweep enqueues a send for it, a bounded number
+/// each time so that a backlog being worked through is not handed out twice over. The version guard in the claim makes
+/// a send that races its own late job harmless. It also resolves claims past their lease and forgets idempotency keys
+/// past their 24 hours.
 /// </summary>
 public sealed partial class DueSweepJob(
     IDbContextFactory<ReviewDbContext> dbFactory,
@@ -27,6 +30,17 @@ public sealed partial class DueSweepJob(
     ILogger<DueSweepJob> logger)
 {
     public const string RecurringJobId = "due-sweep";
+
+    /// <summary>
+    /// How far back from the horizon's end a sweep looks for drafts to hand a job. Wider than the time between sweeps,
+    /// so a late or skipped sweep misses none; narrow, since with job storage shared by several instances, an instance
+    /// does not know the jobs another made, and each draft in the band may get one extra job per instance (harmless:
+    /// the claim's version guard lets one send).
+    /// </summary>
+    public static readonly TimeSpan EnteringBand = TimeSpan.FromMinutes(2);
+
+    /// <summary>At most this many overdue drafts are handed a send per sweep.</summary>
+    public const int OverduePerSweep = 500;
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(60)]
@@ -42,7 +56,7 @@ public sealed partial class DueSweepJob(
             .SendableUnattended(db)
             .OrderBy(d => d.SendAt)
             .Select(d => new { d.DraftId, d.Version })
-            .Take(10_000)
+            .Take(OverduePerSweep)
             .ToListAsync();
 
         foreach (var draft in overdue)
@@ -51,8 +65,9 @@ public sealed partial class DueSweepJob(
         }
 
         var horizon = now + options.Value.Horizon;
+        var bandStart = Max(overdueBefore, horizon - EnteringBand);
         await foreach (var upcoming in db.Drafts.AsNoTracking()
-                           .Where(d => d.State == DraftState.Scheduled && d.SendAt > overdueBefore && d.SendAt <= horizon)
+                           .Where(d => d.State == DraftState.Scheduled && d.SendAt > bandStart && d.SendAt <= horizon)
                            .Select(d => new { d.DraftId, d.Version, d.SendAt })
                            .AsAsyncEnumerable())
         {
@@ -70,6 +85,8 @@ public sealed partial class DueSweepJob(
 
         return overdue.Count;
     }
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Due-sweep found {Count} overdue scheduled drafts and is sending them")]
     private static partial void LogOverdue(ILogger logger, int count);

@@ -9,10 +9,10 @@ using Microsoft.Extensions.Options;
 namespace AgentMail.Review.Core.Scheduling;
 
 /// <summary>
-/// Start-up: Hangfire's in-memory storage has forgotten every job, and the store is the record. Sends cut off by the
-/// last stop are resolved (<see cref="DraftsService.ResolveAbandonedClaimsAsync"/>: sent again only where certainly
-/// undelivered); every scheduled draft due within the horizon gets its job again (later ones get theirs from the
-/// due-sweep, as at any other time).
+/// Start-up. Sends cut off by the last stop are resolved (<see cref="DraftsService.ResolveAbandonedClaimsAsync"/>: sent
+/// again only where certainly undelivered). Where Hangfire's storage is in memory it has forgotten every job, and the
+/// store is the record: every scheduled draft due within the horizon gets its job again (later ones get theirs from
+/// the due-sweep, as at any other time). Shared job storage still has them (<see cref="JobStorageKind"/>).
 /// </summary>
 public sealed partial class SendRecovery(
     IDbContextFactory<ReviewDbContext> dbFactory,
@@ -20,6 +20,7 @@ public sealed partial class SendRecovery(
     IMailTransport transport,
     DraftChangeFeed feed,
     SendScheduler scheduler,
+    JobStorageKind jobStorage,
     IOptions<SchedulingOptions> options,
     TimeProvider clock,
     ILogger<SendRecovery> logger)
@@ -28,6 +29,11 @@ public sealed partial class SendRecovery(
     {
         var interrupted = await drafts.ResolveAbandonedClaimsAsync(transport.DeliversOnCommit, ct);
         scheduler.Start(feed);
+        if (jobStorage.KeepsJobsAcrossRestarts)
+        {
+            LogRecovered(logger, 0, interrupted);
+            return;
+        }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var horizon = clock.UtcNowMs() + options.Value.Horizon;

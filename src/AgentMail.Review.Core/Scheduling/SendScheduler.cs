@@ -8,15 +8,25 @@ using Microsoft.Extensions.Options;
 namespace AgentMail.Review.Core.Scheduling;
 
 /// <summary>
-/// Keeps one Hangfire job per scheduled draft due within the horizon, following the change feed: a draft scheduled (or
-/// changed while scheduled) gets a job for its new version at its send time and the old job is deleted; unscheduled,
-/// deleted or claimed drafts lose theirs. Drafts due later get theirs from the due-sweep as they come within the
-/// horizon. A draft already due is enqueued at once rather than waiting for Hangfire's next poll.
+/// Sees that every scheduled draft due within the horizon has a Hangfire job to send it, following the change feed.
+/// A draft due in a while is sent by its second's job (<see cref="SendDueSecondJob"/>, one per second and part, shared
+/// by every draft due then), which reads at its time what is due and at which version: a draft rescheduled, edited,
+/// unscheduled or deleted meanwhile is not among them, so that job needs no cancelling. A draft due within
+/// <see cref="OwnJobWithin"/> — its second's job may already have read — gets a job of its own for its version
+/// (<see cref="SendDraftJob"/>), replaced or deleted as the draft changes. Drafts due later get theirs from the
+/// due-sweep as they come within the horizon.
 /// </summary>
 public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<SchedulingOptions> options, TimeProvider clock) : IDisposable
 {
-    /// <summary>Each draft's job and the version it is for; the job id is null while the job is being made.</summary>
-    private readonly ConcurrentDictionary<string, (string? JobId, long Version)> _scheduledJobs = new();
+    /// <summary>A second's job reads what is due as it starts, no earlier than the second itself.</summary>
+    public static readonly TimeSpan OwnJobWithin = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Each draft this instance scheduled and the version: its own job's id (null while being made, or when its
+    /// second's job sends it).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (string? OwnJobId, long Version)> _scheduled = new();
+    private readonly ConcurrentDictionary<(long Second, int Part), Lazy<string>> _secondJobs = new();
     private readonly Lock _gate = new();
     private IDisposable? _subscription;
 
@@ -24,56 +34,59 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<Scheduling
 
     public void Schedule(string draftId, long version, DateTime sendAt)
     {
+        var now = clock.UtcNowMs();
         string? replaced;
         bool beyondHorizon;
+        var ownJob = sendAt < now + OwnJobWithin;
         lock (_gate)
         {
             // Changes can be published from several threads; an older version arriving late must not win.
-            if (_scheduledJobs.TryGetValue(draftId, out var previous) && previous.Version >= version)
+            if (_scheduled.TryGetValue(draftId, out var previous) && previous.Version >= version)
             {
                 return;
             }
 
-            // The version is claimed here; the job is made outside the lock, since with shared job storage making one
+            // The version is claimed here; jobs are made outside the lock, since with shared job storage making one
             // is a database round trip, and holding the lock for it would queue every scheduled create behind it.
-            beyondHorizon = sendAt > clock.UtcNowMs() + options.Value.Horizon;
+            beyondHorizon = sendAt > now + options.Value.Horizon;
             if (beyondHorizon)
             {
-                _scheduledJobs.TryRemove(draftId, out _);
+                _scheduled.TryRemove(draftId, out _);
             }
             else
             {
-                _scheduledJobs[draftId] = (null, version);
+                _scheduled[draftId] = (null, version);
             }
 
-            replaced = previous.JobId;
+            replaced = previous.OwnJobId;
+        }
+
+        if (replaced is not null)
+        {
+            Cancel(replaced, beyondHorizon ? "rescheduled beyond the horizon" : "rescheduled");
         }
 
         if (beyondHorizon)
         {
-            if (replaced is not null)
-            {
-                Cancel(replaced, "rescheduled beyond the horizon");
-            }
-
             return;
         }
 
-        var jobId = sendAt <= clock.UtcNowMs()
-            ? jobs.Enqueue<SendDraftJob>(job => job.SendScheduledAsync(draftId, version))
-            : jobs.Schedule<SendDraftJob>(job => job.SendScheduledAsync(draftId, version), new DateTimeOffset(sendAt, TimeSpan.Zero));
-        if (replaced is not null)
+        if (!ownJob)
         {
-            Cancel(replaced, "rescheduled");
+            EnsureSecondJob(SendDueSecondJob.SecondOf(sendAt), SendDueSecondJob.PartOf(draftId));
+            return;
         }
 
+        var jobId = sendAt <= now
+            ? jobs.Enqueue<SendDraftJob>(job => job.SendScheduledAsync(draftId, version))
+            : jobs.Schedule<SendDraftJob>(job => job.SendScheduledAsync(draftId, version), new DateTimeOffset(sendAt, TimeSpan.Zero));
         bool superseded;
         lock (_gate)
         {
-            superseded = !(_scheduledJobs.TryGetValue(draftId, out var current) && current.Version == version);
+            superseded = !(_scheduled.TryGetValue(draftId, out var current) && current.Version == version);
             if (!superseded)
             {
-                _scheduledJobs[draftId] = (jobId, version);
+                _scheduled[draftId] = (jobId, version);
             }
         }
 
@@ -88,6 +101,33 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<Scheduling
     public string EnqueueDue(string draftId, long version) =>
         jobs.Enqueue<SendDraftJob>(job => job.SendScheduledAsync(draftId, version));
 
+    /// <summary>One job per second and part from this instance, made once; seconds long past are forgotten.</summary>
+    private void EnsureSecondJob(long second, int part)
+    {
+        var key = (second, part);
+        var job = _secondJobs.GetOrAdd(key, _ => new Lazy<string>(() => jobs.Schedule<SendDueSecondJob>(
+            j => j.RunAsync(second, part), new DateTimeOffset(SendDueSecondJob.StartOf(second), TimeSpan.Zero))));
+        try
+        {
+            _ = job.Value;
+        }
+        catch
+        {
+            // Not made (job storage unreachable): the next draft due then tries again; until then the sweep covers it.
+            _secondJobs.TryRemove(KeyValuePair.Create(key, job));
+            throw;
+        }
+
+        if (_secondJobs.Count > 10_000)
+        {
+            var past = SendDueSecondJob.SecondOf(clock.UtcNowMs()) - 60;
+            foreach (var old in _secondJobs.Keys.Where(k => k.Second < past))
+            {
+                _secondJobs.TryRemove(old, out _);
+            }
+        }
+    }
+
     private void OnChange(DraftChange change)
     {
         if (change.Kind is DraftChangeKind.Created or DraftChangeKind.Updated && change.State == DraftState.Scheduled && change.SendAt is { } sendAt)
@@ -99,10 +139,10 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<Scheduling
         string? unwanted = null;
         lock (_gate)
         {
-            if (_scheduledJobs.TryGetValue(change.DraftId, out var scheduled) && scheduled.Version <= change.Version)
+            if (_scheduled.TryGetValue(change.DraftId, out var scheduled) && scheduled.Version <= change.Version)
             {
-                _scheduledJobs.TryRemove(change.DraftId, out _);
-                unwanted = scheduled.JobId;
+                _scheduled.TryRemove(change.DraftId, out _);
+                unwanted = scheduled.OwnJobId;
             }
         }
 

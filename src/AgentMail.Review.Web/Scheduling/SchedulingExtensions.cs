@@ -36,6 +36,7 @@ public static class SchedulingExtensions
                 var options = JobStorageOptions(prepareSchema: provider.GetRequiredService<IOptions<StoreOptions>>().Value.MigratesOnStart);
                 return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
             });
+            services.AddSingleton(JobStorageKind.Shared);
         }
         else
         {

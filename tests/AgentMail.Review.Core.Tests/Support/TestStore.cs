@@ -90,11 +90,11 @@ public sealed class TestStore : IAsyncDisposable
     /// Fresh services over the same database, as a restarted process would have. The previous services stop first
     /// (a process that died holds no lock on the store); the previous store keeps the folder.
     /// </summary>
-    public static async Task<TestStore> ReopenAsync(TestStore previous)
+    public static async Task<TestStore> ReopenAsync(TestStore previous, Action<IServiceCollection>? configure = null)
     {
         await previous.Services.DisposeAsync();
         previous._database.LetGo();
-        var store = new TestStore(null, null, previous._folder, previous._database);
+        var store = new TestStore(null, configure, previous._folder, previous._database);
         store.Clock.SetUtcNow(previous.Clock.GetUtcNow());
         await store.Services.MigrateReviewStoreAsync();
         return store;

@@ -24,6 +24,7 @@ public sealed class BurstKillE2ETests(ITestOutputHelper output)
         // Every draft is due in the same second, far enough ahead for all of them to be created first: how far is
         // measured on this machine, with pending drafts in another inbox that nothing here sends.
         var warmUp = await onA.CreateInboxAsync("warmup");
+        var test = System.Diagnostics.Stopwatch.StartNew();
         var measuring = System.Diagnostics.Stopwatch.StartNew();
         await CreateAsync(onA, warmUp, Measure, _ => null, _ => { });
         var perDraft = measuring.Elapsed / Measure;
@@ -43,15 +44,16 @@ public sealed class BurstKillE2ETests(ITestOutputHelper output)
 
             return sendAt.ToString("O");
         }, draftIds.Add);
-        output.WriteLine($"created {draftIds.Count} drafts ({perDraft.TotalMilliseconds:0.0} ms each measured) due at {sendAt:O}; {late} of them created too late for it, due 2 s after their creation");
+        output.WriteLine($"{test.Elapsed.TotalSeconds:0.0} s: created {draftIds.Count} drafts ({perDraft.TotalMilliseconds:0.0} ms each measured) due at {sendAt:O}; {late} of them created too late for it, due 2 s after their creation");
 
         // Kill -9 one instance (B; the drafts were written through A) once the SMTP server has taken a fifth of the
         // burst, then start it again.
         var atKill = await WaitForReceivedAsync(instances, Burst / 5, TimeSpan.FromMinutes(5));
         instances.B.Kill();
-        output.WriteLine($"killed B after {atKill} messages reached the SMTP server");
+        output.WriteLine($"{test.Elapsed.TotalSeconds:0.0} s: killed B after {atKill} messages reached the SMTP server");
         Assert.True(atKill < Burst, "the whole burst was delivered before the kill, so the kill tested nothing");
         await instances.RestartAsync(instances.B);
+        output.WriteLine($"{test.Elapsed.TotalSeconds:0.0} s: B started again:\n{string.Join('\n', instances.B.Log.Split('\n').Where(l => !l.Contains("dbug", StringComparison.Ordinal)).Take(40))}");
 
         // Done when no draft is still scheduled or being sent: every draft is then a message or failed.
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
@@ -68,6 +70,8 @@ public sealed class BurstKillE2ETests(ITestOutputHelper output)
                 $"{remaining.Count(d => d["send_status"]?.GetValue<string>() != "failed")} drafts still unsent after 5 minutes\nA:\n{instances.A.Log}\nB:\n{instances.B.Log}");
             await Task.Delay(500);
         }
+
+        output.WriteLine($"{test.Elapsed.TotalSeconds:0.0} s: no draft left scheduled or sending");
 
         // Anything sent twice would reach the SMTP server in the moments after the last send.
         await Task.Delay(TimeSpan.FromSeconds(3));

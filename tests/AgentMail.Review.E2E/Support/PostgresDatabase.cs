@@ -23,7 +23,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
         Name = name;
         // The server pools its connections, as it does in production: without a pool every query would open a new
         // connection (a backend process and a SCRAM handshake each), which made the servers' CPU the tests' bottleneck.
-        ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true }.ConnectionString;
         _ownReads = new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = false }.ConnectionString;
     }
 

@@ -53,6 +53,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly LinkedList<string> _log = new();
+
+    /// <summary>Since the process was started: each log line says when it came ("+12.3 s").</summary>
+    private readonly System.Diagnostics.Stopwatch _sinceStart = System.Diagnostics.Stopwatch.StartNew();
     private int _droppedLogLines;
     private bool _ownsDataFolder;
 
@@ -413,7 +416,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
         lock (_log)
         {
-            _log.AddLast(line);
+            _log.AddLast($"+{_sinceStart.Elapsed.TotalSeconds:0.0} s {line}");
             if (_log.Count > MaxKeptLogLines)
             {
                 _log.RemoveFirst();

@@ -22,6 +22,24 @@ public sealed partial class PostgresInstancePresence(NpgsqlDataSource dataSource
     /// <summary>Completes once this instance's lock is held, before it claims anything.</summary>
     public Task Held => _held.Task;
 
+    /// <summary>
+    /// Start-up waits until the lock is held: the services started after this one (Hangfire's server, then the web
+    /// server) are what claim sends, and a claim made before the lock was held would look like a gone owner's to
+    /// another instance's sweep.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await base.StartAsync(cancellationToken);
+        try
+        {
+            await Held.WaitAsync(TimeSpan.FromSeconds(30), clock, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new InvalidOperationException($"Instance {instance.Id} could not take its presence lock in the PostgreSQL store within 30 s; is the database reachable?", e);
+        }
+    }
+
     public static int KeyOf(string instanceId) => BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(instanceId)), 0);
 
     public static string TryLockSql(string parameter) =>

@@ -18,7 +18,7 @@ public sealed class SqliteWriteGate(WalGroupCommit durability) : IStoreWriteGate
         return new Held(_gate, durability);
     }
 
-    public Task BeforeEventsSavedAsync(ReviewDbContext db, CancellationToken ct) => Task.CompletedTask;
+    public Task SaveAsync(ReviewDbContext db, bool appendsEvents, CancellationToken ct) => db.SaveChangesAsync(ct);
 
     private sealed class Held(SemaphoreSlim gate, WalGroupCommit durability) : IAsyncDisposable
     {

@@ -14,8 +14,8 @@ namespace AgentMail.Review.Core.Scheduling;
 /// Keeps the schedule whole. Drafts coming within the horizon get their Hangfire job: those whose send time entered it
 /// since the sweeps before this one (<see cref="EnteringBand"/>); every other draft within it got its job when it was
 /// scheduled or at start-up. Any draft still scheduled well past its send time has lost its job (a crash between the
-/// commit and the job, a job that failed before it could claim), so the sweep enqueues a send for it, a bounded number
-/// each time so that a backlog being worked through is not handed out twice over. The version guard in the claim makes
+/// commit and the job, a job that failed before it could claim), so the sweep enqueues its second's job again, for a
+/// bounded number of drafts each time so that a backlog being worked through is not handed out twice over. The version guard in the claim makes
 /// a send that races its own late job harmless. It also resolves claims past their lease and forgets idempotency keys
 /// past their 24 hours.
 /// </summary>
@@ -39,7 +39,7 @@ public sealed partial class DueSweepJob(
     /// </summary>
     public static readonly TimeSpan EnteringBand = TimeSpan.FromMinutes(2);
 
-    /// <summary>At most this many overdue drafts are handed a send per sweep.</summary>
+    /// <summary>At most this many overdue drafts are handed a send per sweep (their seconds' jobs, enqueued again).</summary>
     public const int OverduePerSweep = 500;
 
     [AutomaticRetry(Attempts = 0)]
@@ -55,13 +55,14 @@ public sealed partial class DueSweepJob(
             // Held for review: re-sending them every sweep would only be refused every time.
             .SendableUnattended(db)
             .OrderBy(d => d.SendAt)
-            .Select(d => new { d.DraftId, d.Version })
+            .Select(d => new { d.DraftId, d.SendAt })
             .Take(OverduePerSweep)
             .ToListAsync();
 
-        foreach (var draft in overdue)
+        // Their second's job again, once per second and part: thousands overdue in one second are a few jobs.
+        foreach (var (second, part) in overdue.Select(d => (SendDueSecondJob.SecondOf(d.SendAt!.Value), SendDueSecondJob.PartOf(d.DraftId))).Distinct())
         {
-            scheduler.EnqueueDue(draft.DraftId, draft.Version);
+            scheduler.EnqueueDue(second, part);
         }
 
         var horizon = now + options.Value.Horizon;

@@ -97,9 +97,12 @@ public sealed class SendScheduler(IBackgroundJobClient jobs, IOptions<Scheduling
         }
     }
 
-    /// <summary>Enqueues the send of a draft that is overdue (it lost its job): the job claims it only if still due at this version.</summary>
-    public string EnqueueDue(string draftId, long version) =>
-        jobs.Enqueue<SendDraftJob>(job => job.SendScheduledAsync(draftId, version));
+    /// <summary>
+    /// Enqueues a second's job again, for drafts due then that are overdue (they lost their job): it sends those still
+    /// scheduled, each claimed only if still due at the version it reads.
+    /// </summary>
+    public string EnqueueDue(long second, int part) =>
+        jobs.Enqueue<SendDueSecondJob>(job => job.RunAsync(second, part));
 
     /// <summary>One job per second and part from this instance, made once; seconds long past are forgotten.</summary>
     private void EnsureSecondJob(long second, int part)

@@ -15,9 +15,9 @@ namespace AgentMail.Review.Core.Scheduling;
 /// since the sweeps before this one (<see cref="EnteringBand"/>); every other draft within it got its job when it was
 /// scheduled or at start-up. Any draft still scheduled well past its send time has lost its job (a crash between the
 /// commit and the job, a job that failed before it could claim), so the sweep enqueues its second's job again, for a
-/// bounded number of drafts each time so that a backlog being worked through is not handed out twice over. The version guard in the claim makes
-/// a send that races its own late job harmless. It also resolves claims past their lease and forgets idempotency keys
-/// past their 24 hours.
+/// bounded number of drafts each time so that a backlog being worked through is not handed out twice over. The version
+/// guard in the claim makes a send that races its own late job harmless. It also resolves claims past their lease and
+/// forgets idempotency keys past their 24 hours.
 /// </summary>
 public sealed partial class DueSweepJob(
     IDbContextFactory<ReviewDbContext> dbFactory,

@@ -84,9 +84,9 @@ public sealed partial class SendDueSecondJob(DraftQueries queries, SendDraftJob 
             }
         });
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Count} drafts due in second {Second} that another part's job left (this is part {Part})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Count} drafts due in second {Second} that were still unsent 5 s past their time (this is part {Part})")]
     private static partial void LogTakingOver(ILogger logger, int count, long second, int part);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The scheduled send of draft {DraftId} failed; the due-sweep sends it later")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The scheduled send of draft {DraftId} failed; it stays scheduled and is tried again")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, string draftId);
 }

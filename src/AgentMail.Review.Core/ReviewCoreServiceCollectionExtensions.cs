@@ -68,6 +68,7 @@ public static class ReviewCoreServiceCollectionExtensions
         services.AddSingleton<SendRecovery>();
         services.AddTransient<SendDraftJob>();
         services.AddTransient<SendDueSecondJob>();
+        services.AddSingleton<SecondJobsRunning>();
         services.AddTransient<DueSweepJob>();
         services.AddSingleton<OutboxTransport>();
         services.AddSingleton<SmtpTransport>();

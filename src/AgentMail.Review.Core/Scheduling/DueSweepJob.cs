@@ -22,6 +22,7 @@ namespace AgentMail.Review.Core.Scheduling;
 public sealed partial class DueSweepJob(
     IDbContextFactory<ReviewDbContext> dbFactory,
     SendScheduler scheduler,
+    SecondJobsRunning running,
     DraftsService drafts,
     IMailTransport transport,
     IdempotencyKeys idempotencyKeys,
@@ -59,8 +60,10 @@ public sealed partial class DueSweepJob(
             .Take(OverduePerSweep)
             .ToListAsync();
 
-        // Their second's job again, once per second and part: thousands overdue in one second are a few jobs.
-        foreach (var (second, part) in overdue.Select(d => (SendDueSecondJob.SecondOf(d.SendAt!.Value), SendDueSecondJob.PartOf(d.DraftId))).Distinct())
+        // Their second's job again, once per second and part: thousands overdue in one second are a few jobs. One
+        // running here is working through them already.
+        foreach (var (second, part) in overdue.Select(d => (Second: SendDueSecondJob.SecondOf(d.SendAt!.Value), Part: SendDueSecondJob.PartOf(d.DraftId))).Distinct()
+                     .Where(p => !running.IsRunning(p.Second, p.Part)))
         {
             scheduler.EnqueueDue(second, part);
         }

@@ -14,7 +14,13 @@ namespace AgentMail.Review.Core.Scheduling;
 /// that is done sends what another part's job has left <see cref="TakeOverAfter"/> past its time (that job's instance
 /// died mid-burst); the claim lets each draft leave once whoever tries it.
 /// </summary>
-public sealed partial class SendDueSecondJob(DraftQueries queries, SendDraftJob send, IOptions<SchedulingOptions> options, TimeProvider clock, ILogger<SendDueSecondJob> logger)
+public sealed partial class SendDueSecondJob(
+    DraftQueries queries,
+    SendDraftJob send,
+    SecondJobsRunning running,
+    IOptions<SchedulingOptions> options,
+    TimeProvider clock,
+    ILogger<SendDueSecondJob> logger)
 {
     public const int Parts = 4;
 
@@ -43,6 +49,12 @@ public sealed partial class SendDueSecondJob(DraftQueries queries, SendDraftJob 
     [JobDisplayName("Scheduled sends due in second {0} (part {1})")]
     public async Task RunAsync(long dueSecond, int part)
     {
+        using var entered = running.TryEnter(dueSecond, part);
+        if (entered is null)
+        {
+            return;
+        }
+
         var from = StartOf(dueSecond);
         var due = await queries.ScheduledBetweenAsync(from, from.AddSeconds(1));
         await SendAllAsync(due.Where(d => PartOf(d.DraftId) == part));
@@ -60,7 +72,9 @@ public sealed partial class SendDueSecondJob(DraftQueries queries, SendDraftJob 
             var abandoned = left.Where(d => d.SendAt + TakeOverAfter <= now).ToList();
             if (abandoned.Count > 0)
             {
+                // From the other end of the list: a part's job that is only slow, not gone, works from the front.
                 LogTakingOver(logger, abandoned.Count, dueSecond, part);
+                abandoned.Reverse();
                 await SendAllAsync(abandoned);
             }
             else

@@ -157,6 +157,25 @@ public sealed class SendSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_seconds_job_enqueued_again_while_the_first_still_runs_here_ends_at_once_and_the_draft_leaves_once()
+    {
+        var sendAt = Now.AddMinutes(3).AddMilliseconds(500);
+        var draft = await Drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = ["a@example.com"], SendAt = sendAt });
+        var (second, part) = (SendDueSecondJob.SecondOf(sendAt), SendDueSecondJob.PartOf(draft.DraftId));
+
+        // The first is waiting out the half second to the draft's send time.
+        _store.Clock.SetUtcNow(sendAt.AddMilliseconds(-500));
+        var first = _store.Get<SendDueSecondJob>().RunAsync(second, part);
+        await _store.Get<SendDueSecondJob>().RunAsync(second, part);
+        Assert.False(first.IsCompleted);
+        Assert.False(await SentAsync(draft.DraftId));
+
+        await WhileTimePassesAsync(first);
+        await using var db = _store.OpenDb();
+        Assert.Equal(1, await db.Messages.CountAsync(m => m.DraftId == draft.DraftId));
+    }
+
+    [Fact]
     public async Task A_draft_due_beyond_the_horizon_gets_its_job_from_the_due_sweep_once_it_comes_within_it()
     {
         var sendAt = Now.AddHours(2);

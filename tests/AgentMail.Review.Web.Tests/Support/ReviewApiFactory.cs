@@ -61,11 +61,19 @@ public class ReviewApiFactory : WebApplicationFactory<Program>
 
     public ReviewDbContext OpenDb() => Services.GetRequiredService<IDbContextFactory<ReviewDbContext>>().CreateDbContext();
 
+    /// <summary>
+    /// xunit disposes fixtures asynchronously, and the base class disposes the host there before it calls
+    /// <see cref="Dispose(bool)"/>: Hangfire must let go of this host's logger factory first.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        ForgetHangfireLogProvider();
+        await base.DisposeAsync();
+    }
+
     protected override void Dispose(bool disposing)
     {
-        // Hangfire keeps the host's logger factory in a static: let go of it before the host disposes the factory, so
-        // a host or test starting meanwhile on another thread never asks a disposed factory for a logger.
-        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        ForgetHangfireLogProvider();
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
@@ -76,6 +84,12 @@ public class ReviewApiFactory : WebApplicationFactory<Program>
         {
         }
     }
+
+    /// <summary>
+    /// Hangfire keeps the last started host's logger factory in a static. Cleared before a host is disposed, so a host
+    /// starting meanwhile on another thread never asks a disposed factory for a logger.
+    /// </summary>
+    private static void ForgetHangfireLogProvider() => Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
 }
 
 public static class ApiClientExtensions

@@ -12,6 +12,7 @@ public enum Scenario
     Send,
     Events,
     Stores,
+    Startup,
     All,
 }
 
@@ -26,8 +27,9 @@ public sealed record BenchOptions
         Options:
           --quick                     small sizes (list 1,000 and 5,000; creates 2,000; scheduled 500; live 1 and 5
                                       clients; circuits 1 and 3; send 20 agents × 3 drafts), for a smoke run
-          --scenario list|create|scheduled|live|circuits|send|events|stores|all   which scenarios to run (default all:
-                                      every one but stores, the same figures on SQLite and PostgreSQL, which needs a server)
+          --scenario list|create|scheduled|live|circuits|send|events|stores|startup|all   which scenarios to run (default
+                                      all: every one but stores, the same figures on SQLite and PostgreSQL, which needs a
+                                      server, and startup, which publishes the server and an empty app first)
           --postgres CONNECTION       the PostgreSQL server for stores (default REVIEW_TEST_POSTGRES), e.g. Host=127.0.0.1;Port=55432;Username=review;Password=review
           --sizes 10000,100000,1000000  store sizes for the list scenario
           --create-count N            drafts created through the API (and inserted raw) by the create scenario (default 20000)
@@ -100,6 +102,8 @@ public sealed record BenchOptions
     public bool RunsEvents => Scenario is Scenario.Events or Scenario.All;
 
     public bool RunsStores => Scenario is Scenario.Stores;
+
+    public bool RunsStartup => Scenario is Scenario.Startup;
 
     /// <summary>A PostgreSQL server (no database: each measurement makes its own) for the stores scenario.</summary>
     public string? PostgresServer { get; init; } = Environment.GetEnvironmentVariable("REVIEW_TEST_POSTGRES") is { Length: > 0 } server ? server : null;
@@ -215,8 +219,9 @@ public sealed record BenchOptions
         "send" => Scenario.Send,
         "events" => Scenario.Events,
         "stores" => Scenario.Stores,
+        "startup" => Scenario.Startup,
         "all" => Scenario.All,
-        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits, send, events, stores or all, not {value}"),
+        _ => throw new ArgumentException($"--scenario takes list, create, scheduled, live, circuits, send, events, stores, startup or all, not {value}"),
     };
 
     private static List<int> ParseSizes(string value) =>

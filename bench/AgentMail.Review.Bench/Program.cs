@@ -96,6 +96,11 @@ namespace AgentMail.Review.Bench
                     await MeasureAsync(report, "events", () => new EventsScenario(options, report, folder, apiKey).RunAsync(ct));
                 }
 
+                if (options.RunsStartup)
+                {
+                    await MeasureAsync(report, "startup", () => new StartupScenario(options, report, folder, apiKey).RunAsync(ct));
+                }
+
                 if (options.RunsStores)
                 {
                     await MeasureAsync(report, "stores", () => new StoresScenario(options, report, folder, apiKey).RunAsync(ct));

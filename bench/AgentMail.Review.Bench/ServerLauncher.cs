@@ -283,7 +283,7 @@ public sealed class ServerLauncher : IAsyncDisposable
     }
 
     /// <summary>The dotnet host: the SDK's when it set one, this process's when it is the host, else the one on PATH.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
         {

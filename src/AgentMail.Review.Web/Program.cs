@@ -16,7 +16,8 @@ using AgentMail.Review.Web.Store;
 using AgentMail.Review.Web.Threads;
 using AgentMail.Review.Web.Webhooks;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(AssetsExtensions.HostOptions(args));
+builder.AddSettingsFileBesideBinaries();
 builder.AddDevelopmentSettingsFile();
 
 builder.Services.AddReviewCore(builder.Configuration);

@@ -22,6 +22,7 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
     public async Task Quick_mode_finishes_and_reports_every_figure()
     {
         await EnsureBenchBuiltAsync();
+        await PublishedServer.EnsureAsync();
         var results = Directory.CreateTempSubdirectory("agentmail-review-bench-test-");
         try
         {

@@ -64,11 +64,21 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, message) => said.Enqueue($"console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) => said.Enqueue($"page error: {error}");
         await page.GotoAsync("/");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(DevPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        try
+        {
+            await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"The console did not show its queue after signing in as {email} at {page.Url}. The browser said:\n{string.Join("\n", said)}", e);
+        }
         await KeysReadyAsync(page);
         return page;
     }

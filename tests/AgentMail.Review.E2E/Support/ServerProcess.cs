@@ -118,17 +118,13 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The configuration this test assembly was built in; the server is taken from the same one.</summary>
     public static string Configuration { get; } = FindConfiguration();
 
-    public static string ServerDll { get; } =
-        Path.Combine(RepositoryRoot, "src", "AgentMail.Review.Web", "bin", Configuration, "net10.0", "AgentMail.Review.Web.dll");
+    /// <summary>The server every test runs: <see cref="PublishedServer"/>, published on first use.</summary>
+    public static string ServerDll => PublishedServer.Dll;
 
     public static async Task<ServerProcess> StartAsync(ServerOptions? options = null, CancellationToken ct = default)
     {
         options ??= new ServerOptions();
-        if (!File.Exists(ServerDll))
-        {
-            throw new InvalidOperationException(
-                $"The server is not built at {ServerDll}. Build it in the {Configuration} configuration first (dotnet build -c {Configuration}).");
-        }
+        await PublishedServer.EnsureAsync();
 
         var ownsDataFolder = options.DataFolder is null;
         var dataFolder = options.DataFolder ?? Directory.CreateTempSubdirectory("agentmail-review-e2e-").FullName;
@@ -272,11 +268,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public static async Task<(int ExitCode, string Output)> MigrateAsync(ServerOptions options, TimeSpan? timeout = null)
     {
-        if (!File.Exists(ServerDll))
-        {
-            throw new InvalidOperationException($"The server is not built at {ServerDll}.");
-        }
-
+        await PublishedServer.EnsureAsync();
         var folder = options.DataFolder ?? Directory.CreateTempSubdirectory("agentmail-review-e2e-").FullName;
         try
         {
@@ -433,7 +425,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The dotnet host running the tests (set by the SDK), so the server runs on the same runtime.</summary>
-    private static string DotnetHost() =>
+    public static string DotnetHost() =>
         System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private static string FindRepositoryRoot()

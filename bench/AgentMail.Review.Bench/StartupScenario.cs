@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace AgentMail.Review.Bench;
+
+/// <summary>
+/// Start-up on an empty store, from launch to the first 200 from <c>/healthz</c>: the server published as the README
+/// deploys it (ReadyToRun), the plain build output (<c>--server-dll</c>), and an empty ASP.NET Core app published the same
+/// way as the yardstick. They start in turn, each on a fresh folder, so a drift in the machine's speed touches all three.
+/// </summary>
+public sealed class StartupScenario(BenchOptions options, BenchReport report, string folder, string apiKey)
+{
+    private int Rounds => options.Quick ? 2 : 7;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"== start-up: launch to healthy on an empty store, {Rounds} rounds of three servers in turn");
+        var published = await PublishAsync(Path.Combine("src", "AgentMail.Review.Web", "AgentMail.Review.Web.csproj"), "server", ct);
+        var empty = await PublishAsync(Path.Combine("bench", "AgentMail.Review.Bench.EmptyWeb", "AgentMail.Review.Bench.EmptyWeb.csproj"), "empty-web", ct);
+        var servers = new (string Name, string Dll)[]
+        {
+            ("published", Path.Combine(published, "AgentMail.Review.Web.dll")),
+            ("build_output", options.ServerDll),
+            ("empty_app", Path.Combine(empty, "AgentMail.Review.Bench.EmptyWeb.dll")),
+        };
+        var times = servers.ToDictionary(s => s.Name, _ => new List<double>());
+        for (var round = 1; round <= Rounds; round++)
+        {
+            foreach (var (name, dll) in servers)
+            {
+                var data = Directory.CreateDirectory(Path.Combine(folder, "startup", $"{name}-{round}")).FullName;
+                await using var server = await ServerLauncher.StartAsync(dll, Path.Combine(data, "review.db"), apiKey, options.ServerEnvironment, TimeSpan.FromMinutes(1), ct);
+                times[name].Add(server.StartupTime.TotalSeconds);
+            }
+        }
+
+        double Median(string name) => Stats.Percentile(times[name], 50);
+        string Spread(string name) => $"min {times[name].Min():0.00} s, max {times[name].Max():0.00} s over {Rounds}";
+        var publishedS = Median("published");
+        var emptyS = Median("empty_app");
+        report.Add(new Figure("startup.published_s", "startup", "published server (ReadyToRun), median", publishedS, "s", "≤ 1.5 s", publishedS <= 1.5, Spread("published")));
+        report.Add(new Figure("startup.build_output_s", "startup", "the build output (JIT only), median", Median("build_output"), "s", null, null, Spread("build_output")));
+        report.Add(new Figure("startup.empty_app_s", "startup", "an empty ASP.NET Core app published the same way, median", emptyS, "s", null, null, Spread("empty_app")));
+        var ratio = publishedS / emptyS;
+        report.Add(new Figure("startup.published_vs_empty_ratio", "startup", "published server / empty app", ratio, "×", "≤ 3×", ratio <= 3));
+    }
+
+    /// <summary><c>dotnet publish -c Release -r &lt;this runtime&gt;</c> of a project of the repository, into the bench's folder.</summary>
+    private async Task<string> PublishAsync(string project, string name, CancellationToken ct)
+    {
+        var output = Path.Combine(folder, "publish", name);
+        var rid = $"{(OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux")}-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
+        var start = new ProcessStartInfo
+        {
+            FileName = ServerLauncher.DotnetHost(),
+            WorkingDirectory = ServerLauncher.RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "publish", Path.Combine(ServerLauncher.RepositoryRoot, project), "-c", "Release", "-r", rid, "-o", output, "--nologo", "-v", "quiet" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run dotnet publish {project}");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish {project} failed ({process.ExitCode}):\n{await stdout}{await stderr}");
+        }
+
+        Console.WriteLine($"  published {project} for {rid} in {clock.Elapsed.TotalSeconds:0} s");
+        return output;
+    }
+}

@@ -64,7 +64,8 @@ public static partial class SecurityHeaders
         if (development)
         {
             // The development provider may answer on another loopback name than the page (localhost vs 127.0.0.1).
-            formTargets += " http://localhost:* http://127.0.0.1:* http://[::1]:*";
+            // A policy cannot name an IPv6 literal such as [::1]: browsers drop that source and say so on every page.
+            formTargets += " http://localhost:* http://127.0.0.1:*";
         }
 
         return "default-src 'self'; "

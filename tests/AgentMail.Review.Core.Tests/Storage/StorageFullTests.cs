@@ -17,7 +17,9 @@ public sealed class StorageFullTests(ITestOutputHelper output)
     [Fact]
     public async Task Full_disk_refuses_writes_whole_as_StorageFullException_and_they_work_again_once_space_is_freed()
     {
-        using var disk = TmpfsFolder.Mount(sizeKiB: 6 * 1024);
+        // Room, once the filler is gone, for a 1 MiB draft: its row, its full-text index entry and both again in the
+        // write-ahead log until a checkpoint, several MiB together.
+        using var disk = TmpfsFolder.Mount(sizeKiB: 16 * 1024);
         await using var store = await TestStore.CreateInAsync(disk.Path);
         var inbox = await store.CreateInboxAsync();
         var drafts = store.Get<DraftsService>();

@@ -42,7 +42,7 @@ public sealed record ServerOptions
 }
 
 /// <summary>
-/// The real server as its own OS process on loopback, exactly as an operator runs it: built dll, Development
+/// The real server as its own OS process on loopback, exactly as an operator runs it: the published dll, Development
 /// environment, a SQLite file in a temp folder. Its console output is kept for failure messages.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
@@ -115,7 +115,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>The configuration this test assembly was built in; the server is taken from the same one.</summary>
+    /// <summary>The configuration this test assembly was built in; the benchmark tool is built in the same one.</summary>
     public static string Configuration { get; } = FindConfiguration();
 
     /// <summary>The server every test runs: <see cref="PublishedServer"/>, published on first use.</summary>

@@ -1,3 +1,2 @@
-// Each class here starts real server processes (and Chromium, or the benchmark); run side by side on a small machine
-// they would starve each other and turn behaviour checks such as "visible within a second" into races.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Two streams of test classes side by side, and the classes that time things alone afterwards (Support/TestStreams.cs).
+[assembly: CollectionBehavior(MaxParallelThreads = 2)]

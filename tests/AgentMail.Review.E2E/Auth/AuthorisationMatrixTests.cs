@@ -69,6 +69,7 @@ public sealed class SignedInServer : IAsyncLifetime
 /// Who may reach what, end to end against the real server process: anonymous visitors, the agent's API key, and
 /// each development user signed in through the real OpenID Connect flow (authorize → sign-in form → callback).
 /// </summary>
+[Collection(TestStreams.Browser)]
 public sealed class AuthorisationMatrixTests(SignedInServer fixture) : IClassFixture<SignedInServer>
 {
     public const string Negotiate = "/hubs/drafts/negotiate?negotiateVersion=1";

@@ -8,6 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AgentMail.Review.E2E.Console;
 
 /// <summary>An admin manages agents' keys and inbox review in a real browser.</summary>
+[Collection(TestStreams.Browser)]
 public sealed class AdminTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
 {
     [Fact]

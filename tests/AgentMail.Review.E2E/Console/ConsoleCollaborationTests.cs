@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AgentMail.Review.E2E.Console;
 
 /// <summary>Two supervisors in two browsers on one draft, and z.</summary>
+[Collection(TestStreams.Browser)]
 public sealed class ConsoleCollaborationTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
 {
     private const string Supervisor = "supervisor@example.com";

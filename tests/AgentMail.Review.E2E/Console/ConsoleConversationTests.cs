@@ -12,6 +12,7 @@ namespace AgentMail.Review.E2E.Console;
 /// Conversations and feedback in the real console: a first mail approved and sent, a follow-up scheduled, the
 /// recipient's reply delivered to the server's SMTP listener by a real SMTP client; then what the supervisor sees.
 /// </summary>
+[Collection(TestStreams.Browser)]
 public sealed class ConsoleConversationTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
 {
     private const string Supervisor = "supervisor@example.com";

@@ -10,6 +10,7 @@ namespace AgentMail.Review.E2E.Console;
 /// The queue on a laptop, a larger laptop and a phone, in Berlin and New York: what a supervisor needs is on screen
 /// without scrolling sideways, and every time is the supervisor's own.
 /// </summary>
+[Collection(TestStreams.Browser)]
 public sealed class ConsoleLayoutTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
 {
     private const string Supervisor = "supervisor@example.com";

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AgentMail.Review.E2E.Console;
 
 /// <summary>A server restart under an open editor: the page comes back by itself and the typing is offered back.</summary>
+[Collection(TestStreams.Browser)]
 public sealed class ConsoleResilienceTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace AgentMail.Review.E2E.Console;
 /// <c>REVIEW_SCREENSHOTS_DIR</c> when set (the README's are made with <c>REVIEW_SCREENSHOTS_DIR=docs</c>), else to a
 /// temporary folder; either way the test checks the queue and the pane show what they should at each size.
 /// </summary>
+[Collection(TestStreams.Browser)]
 public sealed class ConsoleScreenshotTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
 {
     private static readonly (string Inbox, string[] To, string[] Cc, string Subject, string Text, string? Html, string[] Labels, double? InHours)[] Demo =

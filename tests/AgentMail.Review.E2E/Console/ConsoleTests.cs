@@ -7,6 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AgentMail.Review.E2E.Console;
 
 /// <summary>A supervisor's day in a real browser against the real server.</summary>
+[Collection(TestStreams.Alone)]
 public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
 {
     private const string Supervisor = "supervisor@example.com";

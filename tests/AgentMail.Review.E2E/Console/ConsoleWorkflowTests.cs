@@ -9,6 +9,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AgentMail.Review.E2E.Console;
 
 /// <summary>Bulk actions, the keyboard, and the drafts hub as another tool sees it.</summary>
+[Collection(TestStreams.Browser)]
 public sealed class ConsoleWorkflowTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
 {
     private const string Supervisor = "supervisor@example.com";

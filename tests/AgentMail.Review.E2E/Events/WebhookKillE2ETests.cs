@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 namespace AgentMail.Review.E2E.Events;
 
 /// <summary>The transactional outbox through what an operator meets: kill -9 between commits and their deliveries.</summary>
+[Collection(TestStreams.Processes)]
 public sealed class WebhookKillE2ETests(ITestOutputHelper output)
 {
     private const int Drafts = 20;

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace AgentMail.Review.E2E.Instances;
 
 /// <summary>Exactly once across instances: a burst shared by two instances, one of them killed in the middle of it.</summary>
+[Collection(TestStreams.Alone)]
 public sealed class BurstKillE2ETests(ITestOutputHelper output)
 {
     /// <summary>5,000, as the issue asks; REVIEW_TEST_BURST sets another size for a quick look on a busy machine.</summary>

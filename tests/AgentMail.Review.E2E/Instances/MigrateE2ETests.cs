@@ -3,6 +3,7 @@ using AgentMail.Review.E2E.Support;
 namespace AgentMail.Review.E2E.Instances;
 
 /// <summary>On PostgreSQL the schema is an operator's step (<c>migrate</c>), not something every instance does at start.</summary>
+[Collection(TestStreams.Processes)]
 public sealed class MigrateE2ETests
 {
     [Fact]

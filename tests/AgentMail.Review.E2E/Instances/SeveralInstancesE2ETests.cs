@@ -39,6 +39,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
     }
 }
 
+[Collection(TestStreams.Browser)]
 public sealed class SeveralInstancesE2ETests(TwoInstancesFixture fixture) : IClassFixture<TwoInstancesFixture>
 {
     private const string Supervisor = "supervisor@example.com";

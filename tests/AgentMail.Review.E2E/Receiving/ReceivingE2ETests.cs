@@ -27,6 +27,7 @@ public sealed class ReceivingServer : IAsyncLifetime
 }
 
 /// <summary>Replies delivered to the real server's SMTP listener by real SMTP clients, read back through the API.</summary>
+[Collection(TestStreams.Processes)]
 public sealed class ReceivingE2ETests(ReceivingServer fixture) : IClassFixture<ReceivingServer>
 {
     private ServerProcess Server => fixture.Server;
@@ -227,6 +228,7 @@ public sealed class ReceivingE2ETests(ReceivingServer fixture) : IClassFixture<R
 }
 
 /// <summary>With a certificate configured, the listener offers STARTTLS and takes mail over it.</summary>
+[Collection(TestStreams.Processes)]
 public sealed class StartTlsE2ETests
 {
     [Fact]

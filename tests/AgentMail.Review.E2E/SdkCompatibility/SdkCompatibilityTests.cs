@@ -29,6 +29,7 @@ public sealed class SdkCompatibilityServer : IAsyncLifetime
 /// Drives the running server through the official <c>agentmail</c> npm package (tests/sdk-compat), so "an agent only
 /// changes its base URL" is checked against the SDK itself rather than our reading of the wire format.
 /// </summary>
+[Collection(TestStreams.Processes)]
 public sealed class SdkCompatibilityTests(SdkCompatibilityServer fixture, ITestOutputHelper output) : IClassFixture<SdkCompatibilityServer>
 {
     private const string Suffix = ".test.mjs";

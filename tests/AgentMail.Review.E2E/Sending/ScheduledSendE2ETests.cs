@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace AgentMail.Review.E2E.Sending;
 
 /// <summary>The sending engine in the real server process: on time, and exactly once across a hard kill.</summary>
+[Collection(TestStreams.Alone)]
 public sealed class ScheduledSendE2ETests(ITestOutputHelper output)
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace AgentMail.Review.E2E.Sending;
 /// at most once — counting every complete message it did not refuse, so one it never answered counts as delivered —
 /// and the draft ends where a person can see what happened.
 /// </summary>
+[Collection(TestStreams.Processes)]
 public sealed class SmtpFaultsE2ETests(ITestOutputHelper output)
 {
     public static TheoryData<string, string[], string, int> Faults => new()

@@ -9,6 +9,7 @@ namespace AgentMail.Review.E2E.Storage;
 /// under another account's profile — a new container, a redeploy, a service user without a home — because its key
 /// ring lives in the store.
 /// </summary>
+[Collection(TestStreams.Browser)]
 public sealed class KeyRingE2ETests
 {
     private static readonly byte[] Report = [0x25, 0x50, 0x44, 0x46, 0x00, 0xFF, 0x10];

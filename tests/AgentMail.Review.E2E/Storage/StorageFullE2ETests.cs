@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace AgentMail.Review.E2E.Storage;
 
 /// <summary>The real server with its SQLite file on a small tmpfs that fills up and empties again, without a restart.</summary>
+[Collection(TestStreams.Processes)]
 public sealed class StorageFullE2ETests(ITestOutputHelper output)
 {
     private static readonly string Big = new('x', 1024 * 1024);

@@ -7,12 +7,15 @@ namespace AgentMail.Review.E2E.Support;
 
 /// <summary>
 /// Debian's Chromium driven by Playwright (its own browser download cannot work here) against one real server with
-/// the development sign-in. Each test opens its own browser contexts, so sessions never leak between tests.
+/// the development sign-in. Each test opens its own browser contexts, so pages never share storage between tests; a
+/// user's sign-in cookie is the one thing reused, as a supervisor's next tab would.
 /// </summary>
 public sealed class ConsoleBrowser : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
     public const string DevPassword = "dev-password";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<BrowserContextCookiesResult>> _sessions = new();
 
     private IPlaywright? _playwright;
 
@@ -43,9 +46,36 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
 
-    /// <summary>A signed-in page in a fresh context, in the given browser time zone, locale and window size.</summary>
-    public Task<IPage> SignInAsync(string email, string timeZone = "UTC", string locale = "en-GB", int width = 1280, int height = 800) =>
-        SignInAsync(Browser, Server.BaseUrl, email, timeZone, locale, width, height);
+    /// <summary>
+    /// A signed-in page in a fresh context, in the given browser time zone, locale and window size. The first page for
+    /// an email signs in through the development provider; later ones start with that sign-in's cookies only (nothing
+    /// of the page's storage), and sign in again should the server no longer take them.
+    /// </summary>
+    public async Task<IPage> SignInAsync(string email, string timeZone = "UTC", string locale = "en-GB", int width = 1280, int height = 800)
+    {
+        if (_sessions.TryGetValue(email, out var cookies))
+        {
+            var page = await NewPageAsync(Browser, Server.BaseUrl, timeZone, locale, width, height);
+            await page.Context.AddCookiesAsync(cookies.Select(c => new Cookie
+            {
+                Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, Expires = c.Expires, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
+            }));
+            await page.GotoAsync("/");
+            var queue = page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" });
+            await queue.Or(page.GetByLabel("Email")).First.WaitForAsync();
+            if (await queue.IsVisibleAsync())
+            {
+                await KeysReadyAsync(page);
+                return page;
+            }
+
+            await page.Context.CloseAsync();
+        }
+
+        var signedIn = await SignInAsync(Browser, Server.BaseUrl, email, timeZone, locale, width, height);
+        _sessions[email] = await signedIn.Context.CookiesAsync();
+        return signedIn;
+    }
 
     /// <summary>
     /// A page signed in with the development provider at <paramref name="baseUrl"/>: a server's own address, or a
@@ -53,17 +83,7 @@ public sealed class ConsoleBrowser : IAsyncLifetime
     /// </summary>
     public static async Task<IPage> SignInAsync(IBrowser browser, Uri baseUrl, string email, string timeZone = "UTC", string locale = "en-GB", int width = 1280, int height = 800)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = baseUrl.ToString(),
-            TimezoneId = timeZone,
-            Locale = locale,
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-            IsMobile = width < 600,
-            HasTouch = width < 600,
-        });
-        context.SetDefaultTimeout(15_000);
-        var page = await context.NewPageAsync();
+        var page = await NewPageAsync(browser, baseUrl, timeZone, locale, width, height);
         var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
         page.Console += (_, message) => said.Enqueue($"console.{message.Type}: {message.Text}");
         page.PageError += (_, error) => said.Enqueue($"page error: {error}");
@@ -81,6 +101,21 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         }
         await KeysReadyAsync(page);
         return page;
+    }
+
+    private static async Task<IPage> NewPageAsync(IBrowser browser, Uri baseUrl, string timeZone, string locale, int width, int height)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl.ToString(),
+            TimezoneId = timeZone,
+            Locale = locale,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            IsMobile = width < 600,
+            HasTouch = width < 600,
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
     }
 
     /// <summary>

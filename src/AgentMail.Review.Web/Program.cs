@@ -7,6 +7,7 @@ using AgentMail.Review.Web.Console;
 using AgentMail.Review.Web.Drafts;
 using AgentMail.Review.Web.Events;
 using AgentMail.Review.Web.Health;
+using AgentMail.Review.Web.Hosting;
 using AgentMail.Review.Web.Inbound;
 using AgentMail.Review.Web.Inboxes;
 using AgentMail.Review.Web.Instances;
@@ -16,9 +17,8 @@ using AgentMail.Review.Web.Store;
 using AgentMail.Review.Web.Threads;
 using AgentMail.Review.Web.Webhooks;
 
-var builder = WebApplication.CreateBuilder(AssetsExtensions.HostOptions(args));
-builder.AddSettingsFileBesideBinaries();
-builder.AddDevelopmentSettingsFile();
+var builder = WebApplication.CreateBuilder(HostSettings.Options(args));
+builder.AddSettingsFilesBesideBinaries();
 
 builder.Services.AddReviewCore(builder.Configuration);
 builder.Services.AddReviewKeyRing();

@@ -33,7 +33,7 @@ public static class PublishedServer
         var project = Path.Combine(ServerProcess.RepositoryRoot, "src", "AgentMail.Review.Web", "AgentMail.Review.Web.csproj");
         var (exitCode, output) = await ProcessRunner.RunAsync(
             ServerProcess.DotnetHost(),
-            ["publish", project, "-c", "Release", "-r", RuntimeIdentifier, "--self-contained", "false", "-o", Folder, "--nologo", "-v", "quiet"],
+            ["publish", project, "-c", "Release", "-r", RuntimeIdentifier, "-o", Folder, "--nologo", "-v", "quiet"],
             ServerProcess.RepositoryRoot,
             TimeSpan.FromMinutes(10));
         if (exitCode != 0 || !File.Exists(Dll))

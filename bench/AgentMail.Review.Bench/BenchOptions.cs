@@ -25,7 +25,7 @@ public sealed record BenchOptions
           dotnet run -c Release --project bench/AgentMail.Review.Bench -- [options]
 
         Options:
-          --quick                     small sizes (list 1,000 and 5,000; creates 600; scheduled 200; live 1 and 5
+          --quick                     small sizes (list 1,000 and 5,000; creates 2,000; scheduled 500; live 1 and 5
                                       clients; circuits 1 and 3; send 20 agents × 3 drafts), for a smoke run
           --scenario list|create|scheduled|live|circuits|send|events|stores|startup|all   which scenarios to run (default
                                       all: every one but stores, the same figures on SQLite and PostgreSQL, which needs a
@@ -116,7 +116,7 @@ public sealed record BenchOptions
         {
             options = options with
             {
-                Quick = true, Sizes = [1_000, 5_000], CreateCount = 600, ScheduledCount = 200, LiveClients = [1, 5], Circuits = [1, 3],
+                Quick = true, Sizes = [1_000, 5_000], CreateCount = 2_000, ScheduledCount = 500, LiveClients = [1, 5], Circuits = [1, 3],
                 SendClients = 20, SendDrafts = 3,
             };
         }

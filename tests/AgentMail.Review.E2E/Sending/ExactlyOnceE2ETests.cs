@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace AgentMail.Review.E2E.Sending;
 
 /// <summary>Exactly once, through what an operator meets: kill -9 in the middle of a burst, a second process on the file.</summary>
-[Collection(TestStreams.Processes)]
+[Collection(TestStreams.Alone)]
 public sealed class ExactlyOnceE2ETests(ITestOutputHelper output)
 {
     private const int Burst = 500;

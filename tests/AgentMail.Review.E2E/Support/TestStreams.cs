@@ -4,7 +4,7 @@ namespace AgentMail.Review.E2E.Support;
 /// The end-to-end classes run in two streams side by side, so that one waits on its servers while the other uses the
 /// CPU: one drives Chromium, the other real server processes without a browser. A class that checks how soon something
 /// happens (a send within a second of its time, a console updated within a second, a burst timed from the measured create
-/// speed) or that takes the whole machine runs alone, after both.
+/// speed, drafts due a few seconds after they are made) or that takes the whole machine runs alone, after both.
 /// </summary>
 public static class TestStreams
 {

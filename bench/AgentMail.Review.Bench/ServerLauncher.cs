@@ -142,10 +142,35 @@ public sealed class ServerLauncher : IAsyncDisposable
             // Never started or already reaped.
         }
 
+        PrintErrors();
         _process.Dispose();
         lock (_lines)
         {
             _logFile.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The errors the server logged, each with the lines that follow it (its exception), so a scenario that met a 500
+    /// shows its cause even when the temporary folder with the whole log is gone.
+    /// </summary>
+    private void PrintErrors()
+    {
+        const int shown = 3, linesEach = 25;
+        var lines = Lines;
+        var errors = Enumerable.Range(0, lines.Count).Where(i => lines[i].StartsWith("fail:", StringComparison.Ordinal) || lines[i].StartsWith("crit:", StringComparison.Ordinal)).ToList();
+        if (errors.Count == 0)
+        {
+            return;
+        }
+
+        Console.WriteLine($"  [server pid {ProcessId} logged {errors.Count} error(s); the first {Math.Min(shown, errors.Count)}:]");
+        foreach (var start in errors.Take(shown))
+        {
+            foreach (var line in lines.Skip(start).Take(linesEach).TakeWhile((l, i) => i == 0 || l.StartsWith(' ')))
+            {
+                Console.WriteLine($"    {line}");
+            }
         }
     }
 

@@ -38,7 +38,9 @@ public static class DevIdentityExtensions
         services.AddDbContext<DevIdentityDbContext>((provider, options) => options
             .UseSqlite(provider.GetRequiredService<DevIdentityDatabase>().ConnectionString)
             .UseOpenIddict());
-        services.AddHostedService<DevIdentitySeeder>();
+        services.AddSingleton<DevIdentitySeeder>();
+        services.AddHostedService(provider => provider.GetRequiredService<DevIdentitySeeder>());
+        services.AddHealthChecks().AddCheck<DevIdentitySeeder>("development-sign-in");
         services.AddAntiforgery();
 
         services.AddAuthentication().AddCookie(CookieScheme, cookie =>

@@ -26,11 +26,11 @@ public static class HealthEndpoints
             {
                 await using var db = await dbFactory.CreateDbContextAsync(ct);
                 await db.Inboxes.AnyAsync(ct);
-                return HealthCheckResult.Healthy("the SQLite store answers");
+                return HealthCheckResult.Healthy("the store answers");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return HealthCheckResult.Unhealthy("the SQLite store does not answer", e);
+                return HealthCheckResult.Unhealthy("the store does not answer", e);
             }
         }
     }

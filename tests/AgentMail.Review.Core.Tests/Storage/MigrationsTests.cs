@@ -1,4 +1,6 @@
+using AgentMail.Review.Core.Persistence;
 using AgentMail.Review.Core.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Tests.Storage;
@@ -30,5 +32,81 @@ public sealed class MigrationsTests
 
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         Assert.True(await db.Inboxes.AnyAsync(i => i.InboxId == inbox.InboxId));
+    }
+
+    [Fact]
+    public async Task A_new_store_made_from_the_script_is_the_store_the_migrations_make()
+    {
+        // The server's way: a blank file gets NewStore.sql in one transaction.
+        await using var fromScript = await TestStore.CreateAsync();
+
+        // The migrator's way, one migration after another, on another blank file.
+        var migratedFile = Path.Combine(Path.GetDirectoryName(fromScript.DatabasePath)!, "migrated.db");
+        var options = new DbContextOptionsBuilder<ReviewDbContext>().UseSqlite($"Data Source={migratedFile};Pooling=False").Options;
+        await using (var db = new ReviewDbContext(options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        var expected = await SchemaOfAsync(migratedFile);
+        var actual = await SchemaOfAsync(fromScript.DatabasePath);
+        Assert.Contains(expected, row => row.StartsWith("trigger drafts_search_insert", StringComparison.Ordinal));
+        Assert.Contains(expected, row => row.StartsWith("history ", StringComparison.Ordinal));
+        Assert.True(expected.SequenceEqual(actual),
+            "a store made from Persistence/Sqlite/NewStore/NewStore.sql differs from one the migrations make; generate the script again "
+            + $"(see the README there). Only the migrations make: {string.Join("; ", expected.Except(actual))}. Only the script makes: {string.Join("; ", actual.Except(expected))}");
+    }
+
+    [Fact]
+    public async Task A_file_that_already_holds_tables_is_migrated_not_scripted_and_keeps_them()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "amr-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "review.db");
+        await using (var connection = new SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE operator_notes (note TEXT); INSERT INTO operator_notes VALUES ('kept');";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var store = await TestStore.CreateInAsync(folder);
+        await using var db = store.OpenDb();
+
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal("kept", await db.Database.SqlQueryRaw<string>("SELECT note AS Value FROM operator_notes").SingleAsync());
+        var inbox = await store.CreateInboxAsync("after");
+        Assert.True(await db.Inboxes.AnyAsync(i => i.InboxId == inbox.InboxId));
+    }
+
+    /// <summary>Every table, index and trigger with its SQL, and the migration history, one line each in a fixed order.</summary>
+    private static async Task<List<string>> SchemaOfAsync(string file)
+    {
+        var rows = new List<string>();
+        await using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using (var schema = connection.CreateCommand())
+        {
+            // The migrator's own lock table is made whenever it runs, and the script does not need it.
+            schema.CommandText = "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master WHERE name <> '__EFMigrationsLock' ORDER BY type, name";
+            await using var reader = await schema.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add($"{reader.GetString(0)} {reader.GetString(1)} on {reader.GetString(2)}: {reader.GetString(3)}");
+            }
+        }
+
+        await using (var history = connection.CreateCommand())
+        {
+            history.CommandText = "SELECT \"MigrationId\", \"ProductVersion\" FROM \"__EFMigrationsHistory\" ORDER BY 1";
+            await using var reader = await history.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add($"history {reader.GetString(0)} {reader.GetString(1)}");
+            }
+        }
+
+        return rows;
     }
 }

@@ -1,11 +1,13 @@
+using AgentMail.Review.Core.Persistence.Sqlite.NewStore;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Persistence.Sqlite;
 
 /// <summary>
-/// Takes the file for this process (<see cref="StoreInstanceLock"/>), applies pending migrations and turns on
-/// write-ahead logging (kept in the file once set), then starts group commit where the file really is in WAL mode.
+/// Takes the file for this process (<see cref="StoreInstanceLock"/>), turns on write-ahead logging (kept in the file once
+/// set), applies pending migrations (a blank file's all at once, <see cref="SqliteNewStore"/>), then starts group commit
+/// where the file really is in WAL mode.
 /// </summary>
 public sealed class SqliteMigrator(IDbContextFactory<ReviewDbContext> factory, StoreInstanceLock instanceLock, WalGroupCommit groupCommit) : IStoreMigrator
 {
@@ -31,7 +33,12 @@ public sealed class SqliteMigrator(IDbContextFactory<ReviewDbContext> factory, S
                     $"The SQLite store {connection.DataSource} is {pending.Count} migration(s) behind this build and Review:Store:MigrateOnStart is false: run `AgentMail.Review.Web migrate` first.");
             }
 
-            await db.Database.MigrateAsync(ct);
+            // A blank file gets every migration from one script; anything the script does not cover, the migrator applies.
+            var allPending = pending.Count == db.Database.GetMigrations().Count();
+            if (!allPending || !await SqliteNewStore.TryCreateAsync(db, ct) || (await db.Database.GetPendingMigrationsAsync(ct)).Any())
+            {
+                await db.Database.MigrateAsync(ct);
+            }
         }
 
         // Group commit only for a store really in WAL mode, at the file SQLite itself opened.

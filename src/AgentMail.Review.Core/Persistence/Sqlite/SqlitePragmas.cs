@@ -9,8 +9,9 @@ namespace AgentMail.Review.Core.Persistence.Sqlite;
 /// is not in WAL mode, each commit syncs itself (<c>synchronous=FULL</c>).
 /// </summary>
 /// <remarks>
-/// This is the first statement a connection runs, so on a full disk it is where SQLite first fails, often with an I/O
-/// error rather than "disk full" (its shared-memory index cannot grow). That is reported as the full disk it is.
+/// This is the first statement a connection runs, so on a full disk it is where SQLite first fails (if opening did
+/// not already), often with an I/O error rather than "disk full" (its shared-memory index cannot grow). Either is
+/// reported as the full disk it is.
 /// </remarks>
 public sealed class SqlitePragmas(WalGroupCommit groupCommit, StoreWriteHealth health) : DbConnectionInterceptor
 {
@@ -42,6 +43,21 @@ public sealed class SqlitePragmas(WalGroupCommit groupCommit, StoreWriteHealth h
         {
             throw full;
         }
+    }
+
+    // Opening itself can meet the full disk first (SQLite creating or growing the log's shared-memory index).
+    public override void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData)
+    {
+        if (AsStorageFull(eventData.Exception) is { } full)
+        {
+            throw full;
+        }
+    }
+
+    public override Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ConnectionFailed(connection, eventData);
+        return Task.CompletedTask;
     }
 
     private Common.StorageFullException? AsStorageFull(Exception e)

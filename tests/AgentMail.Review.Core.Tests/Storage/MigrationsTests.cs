@@ -2,6 +2,8 @@ using AgentMail.Review.Core.Persistence;
 using AgentMail.Review.Core.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace AgentMail.Review.Core.Tests.Storage;
 
@@ -78,6 +80,32 @@ public sealed class MigrationsTests
         Assert.Equal("kept", await db.Database.SqlQueryRaw<string>("SELECT note AS Value FROM operator_notes").SingleAsync());
         var inbox = await store.CreateInboxAsync("after");
         Assert.True(await db.Inboxes.AnyAsync(i => i.InboxId == inbox.InboxId));
+    }
+
+    [Fact]
+    public async Task A_store_made_by_an_earlier_build_gets_the_later_migrations_and_keeps_its_rows()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "amr-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "review.db");
+        var options = new DbContextOptionsBuilder<ReviewDbContext>().UseSqlite($"Data Source={file};Pooling=False").Options;
+        string earlier;
+        await using (var db = new ReviewDbContext(options))
+        {
+            var migrations = db.Database.GetMigrations().ToList();
+            earlier = migrations[^3];
+            await db.GetService<IMigrator>().MigrateAsync(earlier);
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO inboxes (\"InboxId\", \"ReviewRequired\", \"CreatedAt\", \"UpdatedAt\") VALUES ('old@example.com', 0, 0, 0)");
+        }
+
+        await using var store = await TestStore.CreateInAsync(folder);
+        await using var reopened = store.OpenDb();
+
+        Assert.Empty(await reopened.Database.GetPendingMigrationsAsync());
+        Assert.True(await reopened.Inboxes.AnyAsync(i => i.InboxId == "old@example.com"), $"the inbox made at {earlier} is gone");
+        var inbox = await store.CreateInboxAsync("after");
+        Assert.True(await reopened.Inboxes.AnyAsync(i => i.InboxId == inbox.InboxId));
     }
 
     /// <summary>Every table, index and trigger with its SQL, and the migration history, one line each in a fixed order.</summary>

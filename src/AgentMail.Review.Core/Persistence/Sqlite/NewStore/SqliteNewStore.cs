@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 
 namespace AgentMail.Review.Core.Persistence.Sqlite.NewStore;
 
@@ -17,37 +16,28 @@ internal static class SqliteNewStore
     private static readonly Lazy<string> Script = new(ReadScript);
 
     /// <summary>Creates the schema when the file is blank; false (and nothing done) when it is not.</summary>
-    public static async Task<bool> TryCreateAsync(ReviewDbContext db, CancellationToken ct)
+    public static async Task<bool> TryCreateAsync(SqliteConnection connection, CancellationToken ct)
     {
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using (var count = connection.CreateCommand())
         {
-            var connection = (SqliteConnection)db.Database.GetDbConnection();
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            await using (var count = connection.CreateCommand())
+            count.Transaction = transaction;
+            count.CommandText = "SELECT count(*) FROM sqlite_master";
+            if ((long)(await count.ExecuteScalarAsync(ct))! != 0)
             {
-                count.Transaction = transaction;
-                count.CommandText = "SELECT count(*) FROM sqlite_master";
-                if ((long)(await count.ExecuteScalarAsync(ct))! != 0)
-                {
-                    return false;
-                }
+                return false;
             }
-
-            await using (var create = connection.CreateCommand())
-            {
-                create.Transaction = transaction;
-                create.CommandText = Script.Value;
-                await create.ExecuteNonQueryAsync(ct);
-            }
-
-            await transaction.CommitAsync(ct);
-            return true;
         }
-        finally
+
+        await using (var create = connection.CreateCommand())
         {
-            await db.Database.CloseConnectionAsync();
+            create.Transaction = transaction;
+            create.CommandText = Script.Value;
+            await create.ExecuteNonQueryAsync(ct);
         }
+
+        await transaction.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>

@@ -65,8 +65,8 @@ app.MapReviewScheduling();
 app.MapReviewConsole();
 
 await app.PrepareStoreAsync();
-// Independent of each other; both before the server listens and Hangfire runs.
-await Task.WhenAll(app.EnsureDevelopmentApiKeyAsync(), app.StartSchedulingAsync());
+await app.EnsureDevelopmentApiKeyAsync();
+await app.StartSchedulingAsync();
 app.Run();
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>

@@ -32,8 +32,9 @@ public static class HostSettings
     public static void AddSettingsFilesBesideBinaries(this WebApplicationBuilder builder)
     {
         var sources = builder.Configuration.Sources;
-        var inContentRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json"));
-        if (!string.Equals(Path.GetFullPath(BesideBinaries("appsettings.json").Path!), inContentRoot, StringComparison.Ordinal))
+        // Compared as folders: a resolved source's Path is the bare file name, relative to its own file provider.
+        if (!string.Equals(Path.GetFullPath(AppContext.BaseDirectory).TrimEnd(Path.DirectorySeparatorChar),
+                Path.GetFullPath(builder.Environment.ContentRootPath).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
         {
             var firstJsonFile = sources.ToList().FindIndex(s => s is JsonConfigurationSource);
             sources.Insert(firstJsonFile < 0 ? 0 : firstJsonFile, BesideBinaries("appsettings.json"));

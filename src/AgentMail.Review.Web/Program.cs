@@ -64,6 +64,7 @@ app.MapEventsWebSocket();
 app.MapReviewScheduling();
 app.MapReviewConsole();
 
+app.ValidateSettings();
 await app.PrepareStoreAsync();
 await app.EnsureDevelopmentApiKeyAsync();
 await app.StartSchedulingAsync();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Options;
 
 namespace AgentMail.Review.Web.Hosting;
 
@@ -45,6 +46,12 @@ public static class HostSettings
             sources.Insert(sources.ToList().FindLastIndex(s => s is JsonConfigurationSource) + 1, BesideBinaries("appsettings.Development.json"));
         }
     }
+
+    /// <summary>
+    /// Checks the settings validated at start now, before the store is touched: a server that cannot start (no sign-in
+    /// provider configured, a bad SMTP setting) leaves no new store behind, and says so before any migration runs.
+    /// </summary>
+    public static void ValidateSettings(this WebApplication app) => app.Services.GetService<IStartupValidator>()?.Validate();
 
     private static JsonConfigurationSource BesideBinaries(string fileName)
     {

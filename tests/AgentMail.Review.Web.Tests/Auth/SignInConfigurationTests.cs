@@ -52,6 +52,7 @@ public sealed class ProductionStartTests
 
         Assert.NotNull(error);
         Assert.Contains("Authentication:Oidc:Authority", Messages(error));
+        Assert.False(File.Exists(factory.DatabasePath), "the store was made before the settings were checked");
     }
 
     [Fact]

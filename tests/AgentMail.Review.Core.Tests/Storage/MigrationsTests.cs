@@ -62,8 +62,8 @@ public sealed class MigrationsTests
     [Fact]
     public async Task A_file_that_already_holds_tables_is_migrated_not_scripted_and_keeps_them()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "amr-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        using var own = new OwnFolder();
+        var folder = own.Path;
         var file = Path.Combine(folder, "review.db");
         await using (var connection = new SqliteConnection($"Data Source={file};Pooling=False"))
         {
@@ -85,8 +85,8 @@ public sealed class MigrationsTests
     [Fact]
     public async Task A_store_made_by_an_earlier_build_gets_the_later_migrations_and_keeps_its_rows()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "amr-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        using var own = new OwnFolder();
+        var folder = own.Path;
         var file = Path.Combine(folder, "review.db");
         var options = new DbContextOptionsBuilder<ReviewDbContext>().UseSqlite($"Data Source={file};Pooling=False").Options;
         string earlier;
@@ -136,5 +136,17 @@ public sealed class MigrationsTests
         }
 
         return rows;
+    }
+
+    /// <summary>A folder for a store the test makes itself, removed once the test (and its store) are done.</summary>
+    private sealed class OwnFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "amr-tests", Guid.NewGuid().ToString("N"))).FullName;
+
+        public void Dispose()
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(Path, recursive: true);
+        }
     }
 }

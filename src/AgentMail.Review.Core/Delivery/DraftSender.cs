@@ -47,11 +47,56 @@ public sealed partial class DraftSender(
         return claimed is null ? new SendOutcome(SendResult.NotClaimed) : await DeliverAsync(actor, claimed);
     }
 
+    /// <summary>
+    /// The scheduler's send of drafts come due: claimed in one commit, transmitted side by side, and those that left
+    /// recorded in one commit. Each is claimed at its own version, and each failure to transmit is that draft's own, as
+    /// for <see cref="SendAsync"/>. Should the shared record fail, each is recorded on its own instead.
+    /// </summary>
+    public async Task<IReadOnlyList<SendOutcome>> SendDueAsync(IReadOnlyList<DueDraft> due, string reason, DateTime dueBy)
+    {
+        var claimed = await drafts.ClaimDueForSendingAsync(due, reason, dueBy);
+        var attempts = await Task.WhenAll(claimed.Select(draft => TransmitAsync(Actor.System, draft)));
+        var outcomes = attempts.Select(a => a.Outcome).OfType<SendOutcome>().ToList();
+        var left = attempts.Select(a => a.Sent).OfType<Transmission>().ToList();
+        if (left.Count == 0)
+        {
+            return outcomes;
+        }
+
+        try
+        {
+            var messages = await drafts.CompleteSendsAsync(Actor.System, left);
+            outcomes.AddRange(messages.Select(m => new SendOutcome(SendResult.Sent, m)));
+        }
+        catch (Exception e)
+        {
+            LogSharedRecordFailed(logger, e, left.Count);
+            foreach (var sent in left)
+            {
+                try
+                {
+                    outcomes.Add(await RecordAsync(Actor.System, sent));
+                }
+                catch (Exception)
+                {
+                    // Logged, and the draft scheduled again or failed, by RecordAsync.
+                    outcomes.Add(new SendOutcome(transport.DeliversOnCommit ? SendResult.RetryScheduled : SendResult.Failed));
+                }
+            }
+        }
+
+        return outcomes;
+    }
+
     public async Task<SendOutcome> DeliverAsync(Actor actor, Draft claimed)
     {
-        Inbox inbox;
-        OutboxEntry? recorded;
-        byte[] transmitted;
+        var attempt = await TransmitAsync(actor, claimed);
+        return attempt.Sent is { } sent ? await RecordAsync(actor, sent) : attempt.Outcome!;
+    }
+
+    /// <summary>Builds the message and hands it to the transport; a failure ends here, scheduled again or failed.</summary>
+    private async Task<Attempt> TransmitAsync(Actor actor, Draft claimed)
+    {
         try
         {
             if (!claimed.HasRecipients)
@@ -59,49 +104,52 @@ public sealed partial class DraftSender(
                 throw new DeliveryException("the draft has no recipients (to, cc or bcc)", DeliveryFailure.Permanent);
             }
 
-            MimeMessage mime;
-            (inbox, mime) = await BuildAsync(claimed);
-            transmitted = await MimeWireFormat.ToBytesAsync(mime);
-            recorded = await transport.DeliverAsync(mime, CancellationToken.None);
+            var (inbox, mime) = await BuildAsync(claimed);
+            var transmitted = await MimeWireFormat.ToBytesAsync(mime);
+            var recorded = await transport.DeliverAsync(mime, CancellationToken.None);
+            return new Attempt(new Transmission(claimed, inbox.InboxId, MimeMessageFactory.MessageIdFor(claimed, inbox), transmitted, recorded), null);
         }
         catch (DeliveryException e) when (e.Failure == DeliveryFailure.Transient && claimed.DeliveryAttempts + 1 < options.Value.MaxAttempts)
         {
             var delay = options.Value.RetryDelay(claimed.DeliveryAttempts + 1);
             LogRetry(logger, claimed.DraftId, claimed.DeliveryAttempts + 1, delay, e.Message);
             await drafts.RetryLaterAsync(Actor.System, claimed, clock.UtcNowMs() + delay, $"retrying: {e.Message}");
-            return new SendOutcome(SendResult.RetryScheduled, FailureReason: e.Message);
+            return new Attempt(null, new SendOutcome(SendResult.RetryScheduled, FailureReason: e.Message));
         }
         catch (DeliveryException e)
         {
             var attempts = claimed.DeliveryAttempts + 1;
             var reason = e.Failure == DeliveryFailure.Transient ? $"{e.Message} (gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")})" : e.Message;
             var notice = e.Failure != DeliveryFailure.Permanent ? FailureNotice.None : e.Bounced ? FailureNotice.Bounced : FailureNotice.Rejected;
-            return await FailAsync(actor, claimed, reason, notice);
+            return new Attempt(null, await FailAsync(actor, claimed, reason, notice));
         }
         catch (Exception e)
         {
             // Building the message or reading the store failed before anything left: a person can see and act on it.
             LogUnexpected(logger, e, claimed.DraftId);
-            return await FailAsync(actor, claimed, $"delivery failed before the message left: {e.Message}");
+            return new Attempt(null, await FailAsync(actor, claimed, $"delivery failed before the message left: {e.Message}"));
         }
+    }
 
+    /// <summary>Records a transmitted draft as its Message; if that fails, the draft never stays claimed.</summary>
+    private async Task<SendOutcome> RecordAsync(Actor actor, Transmission sent)
+    {
         try
         {
-            var message = await drafts.CompleteSendAsync(actor, claimed, inbox.InboxId, MimeMessageFactory.MessageIdFor(claimed, inbox), transmitted, recorded, CancellationToken.None);
-            return new SendOutcome(SendResult.Sent, message);
+            return new SendOutcome(SendResult.Sent, await drafts.CompleteSendAsync(actor, sent, CancellationToken.None));
         }
         catch (Exception e)
         {
-            LogUnexpected(logger, e, claimed.DraftId);
+            LogUnexpected(logger, e, sent.Claimed.DraftId);
             if (transport.DeliversOnCommit)
             {
                 // Nothing was recorded, so nothing was delivered: try again later.
-                await drafts.RetryLaterAsync(Actor.System, claimed, clock.UtcNowMs() + options.Value.RetryDelay(1), $"retrying: recording the message failed ({e.Message})");
+                await drafts.RetryLaterAsync(Actor.System, sent.Claimed, clock.UtcNowMs() + options.Value.RetryDelay(1), $"retrying: recording the message failed ({e.Message})");
                 throw;
             }
 
             // The server has it; only the record is missing. Never "failed", never sent again by itself.
-            await drafts.MarkFailedAsync(actor, claimed, $"delivery uncertain: the mail server accepted the message but recording the send failed ({e.Message}); do not send it again");
+            await drafts.MarkFailedAsync(actor, sent.Claimed, $"delivery uncertain: the mail server accepted the message but recording the send failed ({e.Message}); do not send it again");
             throw;
         }
     }
@@ -122,6 +170,12 @@ public sealed partial class DraftSender(
             .ToDictionaryAsync(c => c.AttachmentId, c => c.Data);
         return (inbox, MimeMessageFactory.Create(claimed, inbox, contents, clock.UtcNowMs()));
     }
+
+    /// <summary>A draft's send: transmitted (and waiting to be recorded), or ended with this outcome.</summary>
+    private sealed record Attempt(Transmission? Sent, SendOutcome? Outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {Count} sent drafts in one commit failed; recording each on its own")]
+    private static partial void LogSharedRecordFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of draft {DraftId} failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string draftId);

@@ -56,6 +56,62 @@ public sealed partial class DraftsService
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
+        var draft = await commit.RunAsync(db, () => ClaimAsync(db, actor, draftId, expectedVersion, reason, dueBy, now, ct), ct);
+        if (draft is not null)
+        {
+            Publish(DraftChangeKind.Updated, draft, actor, now);
+        }
+
+        return draft;
+    }
+
+    /// <summary>
+    /// The scheduler's claim of several due drafts in one commit: each by the same conditional update as
+    /// <see cref="ClaimForSendingAsync"/>, at its own version, due by <paramref name="dueBy"/>. Returns those claimed.
+    /// </summary>
+    public async Task<IReadOnlyList<Draft>> ClaimDueForSendingAsync(IReadOnlyList<DueDraft> due, string reason, DateTime dueBy, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var results = await commit.RunEachAsync(db, due, d => ClaimAsync(db, Actor.System, d.DraftId, d.Version, reason, dueBy, now, ct), ct);
+        var claimed = results.OfType<Draft>().ToList();
+        foreach (var draft in claimed)
+        {
+            Publish(DraftChangeKind.Updated, draft, Actor.System, now);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>
+    /// Records a delivered draft: its Message (and, for the Outbox, the recorded message itself) is written and the
+    /// draft removed, in one transaction.
+    /// </summary>
+    public async Task<Message> CompleteSendAsync(Actor actor, Transmission sent, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var message = await commit.RunAsync(db, () => RecordSentAsync(db, actor, sent, now, ct), ct);
+        AnnounceSent(actor, sent, now);
+        return message;
+    }
+
+    /// <summary>Several delivered drafts recorded in one commit, as <see cref="CompleteSendAsync"/> records one; all or none.</summary>
+    public async Task<IReadOnlyList<Message>> CompleteSendsAsync(Actor actor, IReadOnlyList<Transmission> sent, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNowMs();
+        var messages = await commit.RunEachAsync(db, sent, one => RecordSentAsync(db, actor, one, now, ct), ct);
+        foreach (var one in sent)
+        {
+            AnnounceSent(actor, one, now);
+        }
+
+        return messages;
+    }
+
+    private async Task<Draft?> ClaimAsync(ReviewDbContext db, Actor actor, string draftId, long expectedVersion, string reason, DateTime? dueBy, DateTime now, CancellationToken ct)
+    {
         var leaseEnds = now + deliveryOptions.Value.ClaimLease;
         // An agent that may send and sends it answers for it from here on, also for a retry the scheduler makes.
         var answersForIt = ReviewRules.MaySendAlone(actor);
@@ -67,48 +123,33 @@ public sealed partial class DraftsService
             candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
         }
 
-        var draft = await commit.RunAsync(db, async () =>
+        var claimed = await candidate.ExecuteUpdateAsync(set => set
+            .SetProperty(d => d.State, DraftState.Sending)
+            .SetProperty(d => d.ClaimedBy, instance.Id)
+            .SetProperty(d => d.ClaimExpiresAt, leaseEnds)
+            .SetProperty(d => d.AgentMaySend, d => d.AgentMaySend || answersForIt)
+            .SetProperty(d => d.Version, d => d.Version + 1)
+            .SetProperty(d => d.UpdatedAt, now), ct);
+        if (claimed == 0)
         {
-            var claimed = await candidate.ExecuteUpdateAsync(set => set
-                .SetProperty(d => d.State, DraftState.Sending)
-                .SetProperty(d => d.ClaimedBy, instance.Id)
-                .SetProperty(d => d.ClaimExpiresAt, leaseEnds)
-                .SetProperty(d => d.AgentMaySend, d => d.AgentMaySend || answersForIt)
-                .SetProperty(d => d.Version, d => d.Version + 1)
-                .SetProperty(d => d.UpdatedAt, now), ct);
-            if (claimed == 0)
-            {
-                return null;
-            }
-
-            var draft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == draftId, ct);
-            db.AuditEntries.Add(Audit(draft, actor, AuditActions.Sending, now, new { reason, attempt = draft.DeliveryAttempts + 1 }));
-            return draft;
-        }, ct);
-
-        if (draft is not null)
-        {
-            Publish(DraftChangeKind.Updated, draft, actor, now);
+            return null;
         }
 
+        var draft = await db.Drafts.AsNoTracking().FirstAsync(d => d.DraftId == draftId, ct);
+        db.AuditEntries.Add(Audit(draft, actor, AuditActions.Sending, now, new { reason, attempt = draft.DeliveryAttempts + 1 }));
         return draft;
     }
 
-    /// <summary>
-    /// Records a delivered draft: its Message (and, for the Outbox, the recorded message itself) is written and the
-    /// draft removed, in one transaction.
-    /// </summary>
-    public async Task<Message> CompleteSendAsync(Actor actor, Draft claimed, string from, string messageId, byte[] mime, OutboxEntry? recorded, CancellationToken ct = default)
+    private static async Task<Message> RecordSentAsync(ReviewDbContext db, Actor actor, Transmission sent, DateTime now, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.UtcNowMs();
+        var claimed = sent.Claimed;
         var message = new Message
         {
-            MessageId = messageId,
+            MessageId = sent.MessageId,
             ThreadId = claimed.ThreadId,
             InboxId = claimed.InboxId,
             DraftId = claimed.DraftId,
-            From = from,
+            From = sent.From,
             To = claimed.To,
             Cc = claimed.Cc,
             Bcc = claimed.Bcc,
@@ -129,7 +170,7 @@ public sealed partial class DraftsService
                 ContentId = a.ContentId,
                 Size = a.Size,
             }).ToList(),
-            Size = mime.LongLength,
+            Size = sent.Mime.LongLength,
             Timestamp = now,
             CreatedAt = now,
             UpdatedAt = now,
@@ -137,39 +178,40 @@ public sealed partial class DraftsService
             SentBy = claimed.ApprovedBy ?? actor.DisplayName,
         };
 
-        await commit.RunAsync(db, async () =>
+        var removed = await OwnClaim(db, claimed).ExecuteDeleteAsync(ct);
+        if (removed == 0)
         {
-            var removed = await OwnClaim(db, claimed).ExecuteDeleteAsync(ct);
-            if (removed == 0)
-            {
-                // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
-                throw new ConflictException($"draft {claimed.DraftId} is no longer claimed for sending");
-            }
+            // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
+            throw new ConflictException($"draft {claimed.DraftId} is no longer claimed for sending");
+        }
 
-            db.Messages.Add(message);
-            db.MessageMimes.Add(new MessageMime { MessageId = messageId, Mime = mime });
-            await ThreadLedger.RecordAsync(db, message, ct);
-            if (recorded is not null)
-            {
-                db.Outbox.Add(recorded);
-            }
+        db.Messages.Add(message);
+        db.MessageMimes.Add(new MessageMime { MessageId = message.MessageId, Mime = sent.Mime });
+        await ThreadLedger.RecordAsync(db, message, ct);
+        if (sent.Recorded is not null)
+        {
+            db.Outbox.Add(sent.Recorded);
+        }
 
-            db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = messageId }));
-            var thread = db.Threads.Local.FirstOrDefault(t => t.ThreadId == message.ThreadId);
-            var recipients = (IReadOnlyList<string>)[.. message.To, .. message.Cc, .. message.Bcc];
-            EventLog.AppendDraft(db, EventTypes.DraftSent, claimed, actor, now, messageId: messageId);
-            EventLog.Append(db, EventTypes.MessageSent, message.InboxId, now, new EventFacts { Message = message, Thread = thread, Actor = EventActor.Of(actor), Recipients = recipients });
-            if (recorded is null)
-            {
-                // Only a mail server's acceptance is a delivery; the Outbox keeps the message on this machine.
-                EventLog.Append(db, EventTypes.MessageDelivered, message.InboxId, now, new EventFacts { Message = message, Recipients = recipients });
-            }
+        db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = message.MessageId }));
+        var thread = db.Threads.Local.FirstOrDefault(t => t.ThreadId == message.ThreadId);
+        var recipients = (IReadOnlyList<string>)[.. message.To, .. message.Cc, .. message.Bcc];
+        EventLog.AppendDraft(db, EventTypes.DraftSent, claimed, actor, now, messageId: message.MessageId);
+        EventLog.Append(db, EventTypes.MessageSent, message.InboxId, now, new EventFacts { Message = message, Thread = thread, Actor = EventActor.Of(actor), Recipients = recipients });
+        if (sent.Recorded is null)
+        {
+            // Only a mail server's acceptance is a delivery; the Outbox keeps the message on this machine.
+            EventLog.Append(db, EventTypes.MessageDelivered, message.InboxId, now, new EventFacts { Message = message, Recipients = recipients });
+        }
 
-        }, ct);
-
-        LogChanged(logger, claimed.DraftId, AuditActions.Sent, actor.ToString());
-        feed.Publish(new DraftChange(DraftChangeKind.Sent, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Sending, claimed.SendAt, actor, now, messageId));
         return message;
+    }
+
+    private void AnnounceSent(Actor actor, Transmission sent, DateTime now)
+    {
+        var claimed = sent.Claimed;
+        LogChanged(logger, claimed.DraftId, AuditActions.Sent, actor.ToString());
+        feed.Publish(new DraftChange(DraftChangeKind.Sent, claimed.DraftId, claimed.InboxId, claimed.Version + 1, DraftState.Sending, claimed.SendAt, actor, now, sent.MessageId));
     }
 
     /// <summary>Moves a claimed draft to <see cref="DraftState.Failed"/>, keeping the reason for a person to read.</summary>

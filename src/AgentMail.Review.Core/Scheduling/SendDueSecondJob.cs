@@ -1,4 +1,5 @@
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
 using Hangfire;
 using Microsoft.Extensions.Logging;
@@ -9,14 +10,15 @@ namespace AgentMail.Review.Core.Scheduling;
 /// <summary>
 /// The Hangfire job behind scheduled sends: one per due second and part, not one per draft, so thousands of drafts
 /// due in one second cost a handful of jobs (each Hangfire job is dozens of round trips to shared job storage), while
-/// every draft is still claimed on its own by <see cref="SendDraftJob"/> — its version, its send time, the review
-/// gate. Drafts fall into <see cref="Parts"/> by id, so the instances sharing job storage share a burst. A part's job
+/// every draft is still claimed on its own — its version, its send time, the review gate. Drafts whose time has come
+/// are sent <see cref="SchedulingOptions.Workers"/> at a time: claimed in one commit, transmitted side by side,
+/// recorded in one commit (<see cref="SendService.SendDueAsync(IReadOnlyList{DueDraft})"/>). Drafts fall into <see cref="Parts"/> by id, so the instances sharing job storage share a burst. A part's job
 /// that is done sends what another part's job has left <see cref="TakeOverAfter"/> past its time (that job's instance
 /// died mid-burst); the claim lets each draft leave once whoever tries it.
 /// </summary>
 public sealed partial class SendDueSecondJob(
     DraftQueries queries,
-    SendDraftJob send,
+    SendService sending,
     SecondJobsRunning running,
     IOptions<SchedulingOptions> options,
     TimeProvider clock,
@@ -25,6 +27,9 @@ public sealed partial class SendDueSecondJob(
     public const int Parts = 4;
 
     public static readonly TimeSpan TakeOverAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>Hangfire keeps schedule times in whole seconds; a job that starts earlier than this leaves its drafts.</summary>
+    private static readonly TimeSpan LongestEarlyStart = TimeSpan.FromSeconds(2);
 
     /// <summary>After this long a job leaves whatever is still unsent to the due-sweep.</summary>
     private static readonly TimeSpan LongestTakeOver = TimeSpan.FromMinutes(2);
@@ -57,7 +62,7 @@ public sealed partial class SendDueSecondJob(
 
         var from = StartOf(dueSecond);
         var due = await queries.ScheduledBetweenAsync(from, from.AddSeconds(1));
-        await SendAllAsync(due.Where(d => PartOf(d.DraftId) == part));
+        await SendAllAsync(due.Where(d => PartOf(d.DraftId) == part).ToList());
 
         var giveUpAt = clock.UtcNowMs() + LongestTakeOver;
         while (clock.UtcNowMs() < giveUpAt)
@@ -84,23 +89,45 @@ public sealed partial class SendDueSecondJob(
         }
     }
 
-    /// <summary>In send-time order, several at once; one draft's failure is its own (it stays scheduled for the sweep).</summary>
-    private Task SendAllAsync(IEnumerable<DueDraft> drafts) =>
-        Parallel.ForEachAsync(drafts, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Workers }, async (draft, _) =>
+    /// <summary>
+    /// In send-time order, as each comes due, up to <see cref="SchedulingOptions.Workers"/> at once; a failure leaves
+    /// those drafts scheduled for the sweep. Like a draft's own job, this waits out a start up to
+    /// <see cref="LongestEarlyStart"/> early and leaves drafts further ahead to their later jobs.
+    /// </summary>
+    private async Task SendAllAsync(IReadOnlyList<DueDraft> drafts)
+    {
+        var next = 0;
+        while (next < drafts.Count)
         {
+            var early = drafts[next].SendAt - clock.UtcNowMs();
+            if (early > LongestEarlyStart)
+            {
+                return;
+            }
+
+            if (early > TimeSpan.Zero)
+            {
+                await Task.Delay(early, clock);
+                continue;
+            }
+
+            var now = clock.UtcNowMs();
+            var chunk = drafts.Skip(next).Take(options.Value.Workers).TakeWhile(d => d.SendAt <= now).ToList();
+            next += chunk.Count;
             try
             {
-                await send.SendScheduledAsync(draft.DraftId, draft.Version);
+                await sending.SendDueAsync(chunk);
             }
             catch (Exception e)
             {
-                LogSendFailed(logger, e, draft.DraftId);
+                LogSendFailed(logger, e, chunk.Count, chunk[0].DraftId);
             }
-        });
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Count} drafts due in second {Second} that were still unsent 5 s past their time (this is part {Part})")]
     private static partial void LogTakingOver(ILogger logger, int count, long second, int part);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The scheduled send of draft {DraftId} failed; it stays scheduled and is tried again")]
-    private static partial void LogSendFailed(ILogger logger, Exception exception, string draftId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The scheduled send of {Count} drafts from {DraftId} on failed; those not sent stay scheduled and are tried again")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, int count, string draftId);
 }

@@ -1,4 +1,5 @@
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Inbound;
 using AgentMail.Review.Core.Messages;
@@ -22,7 +23,7 @@ public static class Conversations
         var draft = await drafts.CreateAsync(ConsoleTestContext.Agent, inboxId, request);
         var approved = await drafts.ApproveAsync(Supervisor, inboxId, draft.DraftId, draft.Version, context.Clock.GetUtcNow().UtcDateTime);
         var claimed = await drafts.ClaimForSendingAsync(Actor.System, approved.DraftId, approved.Version, "test") ?? throw new InvalidOperationException("not claimed");
-        return await drafts.CompleteSendAsync(Actor.System, claimed, inboxId, $"<{draft.DraftId}@{inboxId.Split('@')[1]}>", "MIME"u8.ToArray(), null);
+        return await drafts.CompleteSendAsync(Actor.System, new Transmission(claimed, inboxId, $"<{draft.DraftId}@{inboxId.Split('@')[1]}>", "MIME"u8.ToArray(), null));
     }
 
     /// <summary>A reply to <paramref name="original"/> arriving over SMTP.</summary>

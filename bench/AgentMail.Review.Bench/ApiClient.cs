@@ -55,6 +55,15 @@ public sealed class ApiClient : IDisposable
         return (response.StatusCode, text, clock.Elapsed.TotalMilliseconds);
     }
 
+    public async Task<(HttpStatusCode Status, string Body, double Milliseconds)> PatchAsync(string path, object body, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        using var response = await _http.PatchAsync(path, content, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        return (response.StatusCode, text, clock.Elapsed.TotalMilliseconds);
+    }
+
     public async Task<HttpStatusCode> DeleteAsync(string path, CancellationToken ct = default)
     {
         using var response = await _http.DeleteAsync(path, ct);

@@ -13,6 +13,12 @@ public sealed class CircuitScenario(BenchOptions options, BenchReport report, st
 {
     public const double IdleGoalKilobytes = 1024;
     public const int RowsPerPage = 50;
+    public const double SignInGoalMs = 500;
+    public const double LiveRowGoalMs = 300;
+    public const int LiveRowGoalConsoles = 100;
+
+    /// <summary>Tabs, spread over those open, watched for each live change (each polls its page every 5 ms).</summary>
+    private const int WatchedTabs = 10;
 
     private sealed record Run(string Key, string Label, int Rows);
 
@@ -75,6 +81,10 @@ public sealed class CircuitScenario(BenchOptions options, BenchReport report, st
                 null, null, $"+{memory.LiveManagedMegabytes - baseline.LiveManagedMegabytes:0.0} MB over no tab"));
             report.Add(new Figure($"circuits.{run.Key}.{count}.rss_mb", "circuits", $"{run.Label}: {tabsLabel}, resident set (VmRSS)", memory.ResidentMegabytes, "MB",
                 null, null, $"+{memory.ResidentMegabytes - baseline.ResidentMegabytes:0} MB over no tab"));
+            if (run.Rows > 0)
+            {
+                await MeasureLiveRowAsync(server, tabs, count, ct);
+            }
         }
 
         await KeepHeapAsync(server, run, $"{counts[^1]}-tabs", ct);
@@ -91,6 +101,78 @@ public sealed class CircuitScenario(BenchOptions options, BenchReport report, st
         await KeepHeapAsync(server, run, "closed", ct);
         report.Add(new Figure("circuits.after_close_managed_mb", "circuits", $"{run.Label}: all {open} tabs closed, live managed memory", closed.LiveManagedMegabytes, "MB",
             null, null, $"{closed.LiveManagedMegabytes - baseline.LiveManagedMegabytes:+0.0;-0.0} MB against no tab open"));
+
+        await MeasureSignInAsync(tabs, run.Rows);
+    }
+
+    /// <summary>
+    /// Sign-in as a person does it, signed out in a fresh browser: from pressing "Sign in" until the queue shows its
+    /// first page of rows. The baseline is the same sign-in returning to a plain JSON page (no console), in turn.
+    /// </summary>
+    private async Task MeasureSignInAsync(ConsoleTabs tabs, int rows)
+    {
+        var rounds = options.Quick ? 3 : 10;
+        var toRows = new List<double>(rounds);
+        var alone = new List<double>(rounds);
+        for (var i = 0; i < rounds + 1; i++)
+        {
+            var plain = await tabs.TimeSignInAsync("/account/me", null);
+            var console = await tabs.TimeSignInAsync("/", rows);
+            if (i > 0)
+            {
+                // The first round warms the sign-in pages and the browser's cache of the console's scripts.
+                alone.Add(plain.TotalMilliseconds);
+                toRows.Add(console.TotalMilliseconds);
+            }
+        }
+
+        var p50 = Stats.Percentile(toRows, 50);
+        report.Add(new Figure("circuits.signin_to_rows.p50_ms", "circuits", $"console sign-in → first {rows} rows on screen, median", p50, "ms",
+            $"≤ {SignInGoalMs:0} ms", p50 <= SignInGoalMs, $"{rounds} sign-ins, fresh browser context each; max {toRows.Max():0} ms"));
+        report.Add(new Figure("circuits.signin_alone.p50_ms", "circuits", "sign-in alone (to a plain JSON page), median (baseline)", Stats.Percentile(alone, 50), "ms", null, null,
+            $"max {alone.Max():0} ms"));
+    }
+
+    /// <summary>
+    /// A change on screen: an agent edits the subject of a draft in the grid's first page, and the clock runs from
+    /// the PATCH until the new subject shows in that row in each of <see cref="WatchedTabs"/> tabs spread over the
+    /// <paramref name="count"/> open. The baseline is the PATCH's own answer.
+    /// </summary>
+    private async Task MeasureLiveRowAsync(ServerLauncher server, ConsoleTabs tabs, int count, CancellationToken ct)
+    {
+        using var api = new ApiClient(server.BaseUrl, apiKey, connections: 1);
+        var draftId = await tabs.FirstRowDraftIdAsync();
+        var (status, body, _) = await api.GetAsync($"/v0/drafts/{draftId}", ct);
+        var inbox = status == System.Net.HttpStatusCode.OK ? body!.RootElement.GetProperty("inbox_id").GetString()! : throw new InvalidOperationException($"GET draft {draftId}: {status}");
+        var changes = options.Quick ? 5 : 20;
+        var onScreen = new List<double>();
+        var patches = new List<double>();
+        for (var i = 0; i < changes + 2; i++)
+        {
+            var subject = $"Live row {count}/{i}";
+            var since = Stopwatch.GetTimestamp();
+            var (patched, text, ms) = await api.PatchAsync($"/v0/inboxes/{Uri.EscapeDataString(inbox)}/drafts/{draftId}", new { subject }, ct);
+            if (patched != System.Net.HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"PATCH of draft {draftId} answered {(int)patched}: {text}");
+            }
+
+            var seen = await tabs.WaitForRowAsync(WatchedTabs, draftId, subject, since);
+            if (i >= 2)
+            {
+                onScreen.AddRange(seen.Select(t => t.TotalMilliseconds));
+                patches.Add(ms);
+            }
+        }
+
+        var tabsLabel = count == 1 ? "1 tab" : $"{count} tabs";
+        var p95 = Stats.Percentile(onScreen, 95);
+        var goal = count == LiveRowGoalConsoles ? $"≤ {LiveRowGoalMs:0} ms" : null;
+        report.Add(new Figure($"circuits.live_row.{count}.p50_ms", "circuits", $"{tabsLabel} open: agent's change → on screen in the row, p50", Stats.Percentile(onScreen, 50), "ms", null, null,
+            $"{changes} changes × {Math.Min(WatchedTabs, count)} tabs watched"));
+        report.Add(new Figure($"circuits.live_row.{count}.p95_ms", "circuits", $"{tabsLabel} open: agent's change → on screen in the row, p95", p95, "ms",
+            goal, goal is null ? null : p95 <= LiveRowGoalMs));
+        report.Add(new Figure($"circuits.live_row.{count}.patch_p50_ms", "circuits", $"{tabsLabel} open: the PATCH itself, p50 (baseline)", Stats.Percentile(patches, 50), "ms", null, null));
     }
 
     /// <summary>With --keep-data, a heap dump next to the database, for a look at which objects the memory is.</summary>

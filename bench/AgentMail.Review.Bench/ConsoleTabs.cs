@@ -27,13 +27,24 @@ public sealed class ConsoleTabs : IAsyncDisposable
         }
         """;
 
+    /// <summary>Returns true once the row of draft <c>id</c> shows the subject <c>subject</c>.</summary>
+    private const string RowShows = """
+        ([id, subject]) => {
+            const row = document.querySelector(`[data-testid=queue-row][data-draft-id="${id}"]`);
+            return !!row && row.textContent.includes(subject);
+        }
+        """;
+
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
     private readonly IBrowserContext _context;
     private readonly List<IPage> _pages = [];
 
-    private ConsoleTabs(IPlaywright playwright, IBrowser browser, IBrowserContext context)
+    private readonly Uri _server;
+
+    private ConsoleTabs(IPlaywright playwright, IBrowser browser, IBrowserContext context, Uri server)
     {
+        _server = server;
         _playwright = playwright;
         _browser = browser;
         _context = context;
@@ -75,7 +86,7 @@ public sealed class ConsoleTabs : IAsyncDisposable
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
             await page.WaitForURLAsync("**/account/me");
             await page.CloseAsync();
-            return new ConsoleTabs(playwright, browser, context);
+            return new ConsoleTabs(playwright, browser, context, server);
         }
         catch
         {
@@ -106,6 +117,52 @@ public sealed class ConsoleTabs : IAsyncDisposable
         }
 
         _pages.Clear();
+    }
+
+    /// <summary>
+    /// A person opening the console signed out, in a browser context of its own (no cookie): the sign-in form filled,
+    /// then the clock runs from pressing "Sign in" until the page at <paramref name="returnPath"/> is there — for the
+    /// queue, until its grid shows <paramref name="rows"/> rows.
+    /// </summary>
+    public async Task<TimeSpan> TimeSignInAsync(string returnPath, int? rows)
+    {
+        await using var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", TimezoneId = "UTC" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(_server, $"/account/signin?returnUrl={Uri.EscapeDataString(returnPath)}").ToString());
+        await page.GetByLabel("Email").FillAsync(ViewerEmail);
+        await page.GetByLabel("Password").FillAsync(DevPassword);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        if (rows is { } count)
+        {
+            await page.WaitForFunctionAsync(GridShows, count, new PageWaitForFunctionOptions { PollingInterval = 10, Timeout = 60_000 });
+        }
+        else
+        {
+            await page.WaitForURLAsync($"**{returnPath}", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+        }
+
+        var elapsed = clock.Elapsed;
+        await page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
+        return elapsed;
+    }
+
+    /// <summary>The draft in the first row of the first open tab's queue.</summary>
+    public Task<string> FirstRowDraftIdAsync() =>
+        _pages[0].EvalOnSelectorAsync<string>("[data-testid=queue-row]", "row => row.getAttribute('data-draft-id')");
+
+    /// <summary>
+    /// Waits until <paramref name="sample"/> of the open tabs, spread over them, show <paramref name="subject"/> in the
+    /// row of <paramref name="draftId"/>; returns when each one did, measured from <paramref name="since"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<TimeSpan>> WaitForRowAsync(int sample, string draftId, string subject, long since)
+    {
+        var tabs = Enumerable.Range(0, Math.Min(sample, _pages.Count)).Select(i => _pages[i * _pages.Count / Math.Min(sample, _pages.Count)]).ToList();
+        return await Task.WhenAll(tabs.Select(async tab =>
+        {
+            await tab.WaitForFunctionAsync(RowShows, new[] { draftId, subject }, new PageWaitForFunctionOptions { PollingInterval = 5, Timeout = 10_000 });
+            return System.Diagnostics.Stopwatch.GetElapsedTime(since);
+        }));
     }
 
     public async ValueTask DisposeAsync()

@@ -13,8 +13,8 @@ namespace AgentMail.Review.Bench;
 /// </summary>
 public sealed partial class CreateScenario(BenchOptions options, BenchReport report, string workFolder, string apiKey)
 {
-    public const double ThroughputGoal = 2_000;
-    public const double RatioGoal = 0.30;
+    public const double ThroughputGoal = 2_500;
+    public const double DurableRatioGoal = 0.40;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -53,10 +53,10 @@ public sealed partial class CreateScenario(BenchOptions options, BenchReport rep
         report.Add(new Figure($"create.raw_{clients}_writers_per_s", "create", $"raw single-row inserts/s, server's pragmas, {clients} writers", rawMany.PerSecond, "/s", null, null));
         report.Add(new Figure("create.raw_durable_per_s", "create", "raw single-row inserts/s, synchronous=FULL, 1 writer", rawDurable.PerSecond, "/s", null, null,
             "each insert on disk before it returns, as each API create is before its answer"));
-        report.Add(new Figure("create.api_vs_raw_ratio", "create", "API creates / raw inserts with the server's pragmas", api.PerSecond / raw, "×",
-            $"≥ {RatioGoal:0.00}", api.PerSecond / raw >= RatioGoal));
+        report.Add(new Figure("create.api_vs_raw_ratio", "create", "API creates / raw inserts with the server's pragmas", api.PerSecond / raw, "×", null, null,
+            "those inserts do not wait for the disk; an API create does"));
         report.Add(new Figure("create.api_vs_raw_durable_ratio", "create", "API creates / raw inserts each on disk before returning", api.PerSecond / rawDurable.PerSecond, "×",
-            $"≥ {RatioGoal:0.00}", api.PerSecond / rawDurable.PerSecond >= RatioGoal));
+            $"≥ {DurableRatioGoal:0.00}", api.PerSecond / rawDurable.PerSecond >= DurableRatioGoal));
         report.Add(new Figure("create.rejected", "create", "creates refused", api.Rejected, "count", "= 0", api.Rejected == 0, api.FirstError));
 
         using var check = QueryPlans.OpenReadOnly(apiDb);

@@ -12,7 +12,10 @@ namespace AgentMail.Review.Bench;
 /// </summary>
 public sealed partial class ScheduledScenario(BenchOptions options, BenchReport report, string workFolder, string apiKey)
 {
-    public const double AllDeliveredGoalSeconds = 20;
+    public const double AllDeliveredGoalSeconds = 10;
+
+    /// <summary>The burst's own lateness goal: the last of it may wait for the drain, so it is the drain's goal too.</summary>
+    public const double BurstLatenessP99GoalSeconds = 10;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -125,10 +128,10 @@ public sealed partial class ScheduledScenario(BenchOptions options, BenchReport 
             $"≤ {AllDeliveredGoalSeconds:0} s", last <= AllDeliveredGoalSeconds && messages == created));
         report.Add(new Figure("scheduled.first_delivered_s", "scheduled", "send_at → first message", first, "s", null, null));
         report.Add(new Figure("scheduled.lateness.p50_s", "scheduled", "lateness (message timestamp − send_at), p50", Stats.Percentile(lateness, 50), "s", null, null));
-        // With thousands due in one second the tail waits for the drain, so the goal that applies is the drain's; the
-        // lateness goal is read off steady sends (LatenessScenario).
-        report.Add(new Figure("scheduled.lateness.p99_s", "scheduled", "lateness, p99", Stats.Percentile(lateness, 99), "s", null, null,
-            "the last of a burst leaves when the drain ends"));
+        // With thousands due in one second the tail waits for the drain; steady sends have their own 1 s goal (LatenessScenario).
+        var latenessP99 = Stats.Percentile(lateness, 99);
+        report.Add(new Figure("scheduled.lateness.p99_s", "scheduled", "lateness, p99", latenessP99, "s",
+            $"≤ {BurstLatenessP99GoalSeconds:0} s", latenessP99 <= BurstLatenessP99GoalSeconds, "the last of a burst leaves when the drain ends"));
         // Between the 1st and 99th percentile messages, so a straggler the due-sweep picks up later does not pass for a slow drain.
         var p1 = Stats.Percentile(lateness, 1);
         var p99 = Stats.Percentile(lateness, 99);

@@ -56,7 +56,7 @@ public sealed partial class WebhookFanOut(
     }
 
     /// <summary>
-    /// Turns the events after the consumer's position into deliveries; returns how many events it read. The position
+    /// Turns the events after the consumer's position into deliveries; returns how many events it read or passed over. The position
     /// is the <c>event_cursors</c> row, moved on in the deliveries' own transaction and only from where this read
     /// started: when several instances read the log, the one that moves it first makes the deliveries and the others
     /// find it moved and read on from there, so no event is delivered twice under two deliveries. While no endpoint
@@ -73,10 +73,28 @@ public sealed partial class WebhookFanOut(
             var stored = await db.EventCursors.AsNoTracking().Where(c => c.Consumer == Consumer).Select(c => (long?)c.Position).FirstOrDefaultAsync(ct);
             var from = stored ?? 0;
             var position = webhooks.Count == 0 ? Math.Max(_position, from) : from;
-            var events = await db.Events.AsNoTracking().Where(e => e.Position > position).OrderBy(e => e.Position).Take(Batch).ToListAsync(ct);
-            if (events.Count == 0)
+            List<EventRecord> events;
+            long reached;
+            if (webhooks.Count == 0)
             {
-                return 0;
+                // Nothing to deliver, and an endpoint made later hears only what happens after it: skip to the end
+                // without reading the events (the position stored last is where a new endpoint starts reading).
+                events = [];
+                reached = await db.Events.AsNoTracking().MaxAsync(e => (long?)e.Position, ct) ?? 0;
+                if (reached <= position)
+                {
+                    return 0;
+                }
+            }
+            else
+            {
+                events = await db.Events.AsNoTracking().Where(e => e.Position > position).OrderBy(e => e.Position).Take(Batch).ToListAsync(ct);
+                if (events.Count == 0)
+                {
+                    return 0;
+                }
+
+                reached = events[^1].Position;
             }
 
             var now = clock.UtcNowMs();
@@ -100,7 +118,6 @@ public sealed partial class WebhookFanOut(
                 }
             }
 
-            var reached = events[^1].Position;
             _position = reached;
             if (webhooks.Count > 0 || reached - from >= PersistEvery)
             {
@@ -133,7 +150,7 @@ public sealed partial class WebhookFanOut(
                 jobs.Enqueue<WebhookDeliveryJob>(job => job.AttemptAsync(delivery.DeliveryId, 1));
             }
 
-            return events.Count;
+            return webhooks.Count == 0 ? (int)Math.Min(reached - position, int.MaxValue) : events.Count;
         }
         finally
         {

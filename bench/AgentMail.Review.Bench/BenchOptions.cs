@@ -103,7 +103,8 @@ public sealed record BenchOptions
 
     public bool RunsStores => Scenario is Scenario.Stores;
 
-    public bool RunsStartup => Scenario is Scenario.Startup;
+    /// <summary>In a full run too; the quick run leaves it out (it publishes the server and an empty app first).</summary>
+    public bool RunsStartup => Scenario is Scenario.Startup || (Scenario is Scenario.All && !Quick);
 
     /// <summary>A PostgreSQL server (no database: each measurement makes its own) for the stores scenario.</summary>
     public string? PostgresServer { get; init; } = Environment.GetEnvironmentVariable("REVIEW_TEST_POSTGRES") is { Length: > 0 } server ? server : null;

@@ -29,7 +29,10 @@ public sealed class SchedulingOptions
     [Required]
     public string SweepCron { get; set; } = "*/15 * * * * *";
 
-    /// <summary>Hangfire workers, i.e. sends that can be in flight at once.</summary>
+    /// <summary>
+    /// Hangfire workers (jobs that run at once), and how many drafts of a due second one part's job sends together:
+    /// claimed in one commit, in flight at once, recorded in one commit.
+    /// </summary>
     [Range(1, 200, ErrorMessage = "Review:Scheduling:Workers must be between 1 and 200")]
     public int Workers { get; set; } = 20;
 

@@ -154,6 +154,15 @@ public sealed class BenchQuickModeTests(ITestOutputHelper output)
         }
 
         yield return "circuits.after_close_managed_mb";
+        foreach (var tabs in new[] { 1, 3 })
+        {
+            yield return $"circuits.live_row.{tabs}.p50_ms";
+            yield return $"circuits.live_row.{tabs}.p95_ms";
+            yield return $"circuits.live_row.{tabs}.patch_p50_ms";
+        }
+
+        yield return "circuits.signin_to_rows.p50_ms";
+        yield return "circuits.signin_alone.p50_ms";
     }
 
     private static IEnumerable<string> SendFigures()

@@ -55,7 +55,20 @@ public sealed partial class DraftSender(
     public async Task<IReadOnlyList<SendOutcome>> SendDueAsync(IReadOnlyList<DueDraft> due, string reason, DateTime dueBy)
     {
         var claimed = await drafts.ClaimDueForSendingAsync(due, reason, dueBy);
-        var attempts = await Task.WhenAll(claimed.Select(draft => TransmitAsync(Actor.System, draft)));
+        var attempts = await Task.WhenAll(claimed.Select(async draft =>
+        {
+            try
+            {
+                return await TransmitAsync(Actor.System, draft);
+            }
+            catch (Exception e)
+            {
+                // Recording this draft's failure failed too: it stays claimed until its lease ends, as a single send
+                // would, and the others of the batch are still recorded.
+                LogUnexpected(logger, e, draft.DraftId);
+                return new Attempt(null, new SendOutcome(SendResult.Failed, FailureReason: e.Message));
+            }
+        }));
         var outcomes = attempts.Select(a => a.Outcome).OfType<SendOutcome>().ToList();
         var left = attempts.Select(a => a.Sent).OfType<Transmission>().ToList();
         if (left.Count == 0)

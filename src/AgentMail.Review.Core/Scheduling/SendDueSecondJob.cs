@@ -12,9 +12,10 @@ namespace AgentMail.Review.Core.Scheduling;
 /// due in one second cost a handful of jobs (each Hangfire job is dozens of round trips to shared job storage), while
 /// every draft is still claimed on its own — its version, its send time, the review gate. Drafts whose time has come
 /// are sent <see cref="SchedulingOptions.Workers"/> at a time: claimed in one commit, transmitted side by side,
-/// recorded in one commit (<see cref="SendService.SendDueAsync(IReadOnlyList{DueDraft})"/>). Drafts fall into <see cref="Parts"/> by id, so the instances sharing job storage share a burst. A part's job
-/// that is done sends what another part's job has left <see cref="TakeOverAfter"/> past its time (that job's instance
-/// died mid-burst); the claim lets each draft leave once whoever tries it.
+/// recorded in one commit (<see cref="SendService.SendDueAsync(IReadOnlyList{DueDraft})"/>). Drafts fall into
+/// <see cref="Parts"/> by id, so the instances sharing job storage share a burst. A part's job that is done sends what
+/// another part's job has left <see cref="TakeOverAfter"/> past its time (that job's instance died mid-burst); the
+/// claim lets each draft leave once whoever tries it.
 /// </summary>
 public sealed partial class SendDueSecondJob(
     DraftQueries queries,

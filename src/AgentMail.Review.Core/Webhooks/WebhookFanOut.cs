@@ -56,8 +56,8 @@ public sealed partial class WebhookFanOut(
     }
 
     /// <summary>
-    /// Turns the events after the consumer's position into deliveries; returns how many events it read or passed over. The position
-    /// is the <c>event_cursors</c> row, moved on in the deliveries' own transaction and only from where this read
+    /// Turns the events after the consumer's position into deliveries; returns how many events it read or passed
+    /// over. The position is the <c>event_cursors</c> row, moved on in the deliveries' own transaction and only from where this read
     /// started: when several instances read the log, the one that moves it first makes the deliveries and the others
     /// find it moved and read on from there, so no event is delivered twice under two deliveries. While no endpoint
     /// is enabled nothing can be delivered, and the position moves on in memory only (written every

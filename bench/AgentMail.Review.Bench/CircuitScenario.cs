@@ -147,8 +147,16 @@ public sealed class CircuitScenario(BenchOptions options, BenchReport report, st
         var changes = options.Quick ? 5 : 20;
         var onScreen = new List<double>();
         var patches = new List<double>();
+        TimeSpan? serverCpuBefore = null;
+        var wall = new Stopwatch();
         for (var i = 0; i < changes + 2; i++)
         {
+            if (i == 2)
+            {
+                serverCpuBefore = CpuWatch.ProcessCpuTime(server.ProcessId);
+                wall.Start();
+            }
+
             var subject = $"Live row {count}/{i}";
             var since = Stopwatch.GetTimestamp();
             var (patched, text, ms) = await api.PatchAsync($"/v0/inboxes/{Uri.EscapeDataString(inbox)}/drafts/{draftId}", new { subject }, ct);
@@ -165,7 +173,16 @@ public sealed class CircuitScenario(BenchOptions options, BenchReport report, st
             }
         }
 
+        wall.Stop();
         var tabsLabel = count == 1 ? "1 tab" : $"{count} tabs";
+        if (serverCpuBefore is { } before && CpuWatch.ProcessCpuTime(server.ProcessId) is { } after)
+        {
+            // The tabs' browser runs on the same cores; this is the server's own share of each change.
+            var perChange = (after - before).TotalMilliseconds / changes;
+            report.Add(new Figure($"circuits.live_row.{count}.server_cpu_ms_per_change", "circuits", $"{tabsLabel} open: server CPU per change (every console's refresh)", perChange, "ms",
+                null, null, $"{perChange / Math.Max(1, count):0.00} ms per open console; the changes took {wall.Elapsed.TotalSeconds:0.0} s of wall time"));
+        }
+
         var p95 = Stats.Percentile(onScreen, 95);
         var goal = count == LiveRowGoalConsoles ? $"≤ {LiveRowGoalMs:0} ms" : null;
         report.Add(new Figure($"circuits.live_row.{count}.p50_ms", "circuits", $"{tabsLabel} open: agent's change → on screen in the row, p50", Stats.Percentile(onScreen, 50), "ms", null, null,

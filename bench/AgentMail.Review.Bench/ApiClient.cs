@@ -46,23 +46,11 @@ public sealed class ApiClient : IDisposable
         return (response.StatusCode, bytes.Length, clock.Elapsed.TotalMilliseconds);
     }
 
-    public async Task<(HttpStatusCode Status, string Body, double Milliseconds)> PostAsync(string path, object body, CancellationToken ct = default)
-    {
-        var clock = Stopwatch.StartNew();
-        using var content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync(path, content, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        return (response.StatusCode, text, clock.Elapsed.TotalMilliseconds);
-    }
+    public Task<(HttpStatusCode Status, string Body, double Milliseconds)> PostAsync(string path, object body, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, path, body, ct);
 
-    public async Task<(HttpStatusCode Status, string Body, double Milliseconds)> PatchAsync(string path, object body, CancellationToken ct = default)
-    {
-        var clock = Stopwatch.StartNew();
-        using var content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-        using var response = await _http.PatchAsync(path, content, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        return (response.StatusCode, text, clock.Elapsed.TotalMilliseconds);
-    }
+    public Task<(HttpStatusCode Status, string Body, double Milliseconds)> PatchAsync(string path, object body, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Patch, path, body, ct);
 
     public async Task<HttpStatusCode> DeleteAsync(string path, CancellationToken ct = default)
     {
@@ -71,4 +59,13 @@ public sealed class ApiClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    private async Task<(HttpStatusCode Status, string Body, double Milliseconds)> SendJsonAsync(HttpMethod method, string path, object body, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json") };
+        using var response = await _http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        return (response.StatusCode, text, clock.Elapsed.TotalMilliseconds);
+    }
 }

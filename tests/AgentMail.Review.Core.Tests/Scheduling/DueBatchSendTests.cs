@@ -128,7 +128,7 @@ public sealed class DueBatchSendTests
     {
         var tampered = new TamperingTransport();
         await using var store = await TestStore.CreateAsync(configure: services => services.AddSingleton<IMailTransport>(sp =>
-            tampered.Around(new OutboxTransport(sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Persistence.ReviewDbContext>>())));
+            tampered.Around(new OutboxTransport(sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<IDbContextFactory<Persistence.ReviewDbContext>>())));
         var inbox = (await store.CreateInboxAsync()).InboxId;
         var drafts = store.Get<DraftsService>();
         var due = new List<Draft>();

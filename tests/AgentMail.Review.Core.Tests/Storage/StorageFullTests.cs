@@ -4,6 +4,7 @@ using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Inboxes;
 using AgentMail.Review.Core.Persistence;
 using AgentMail.Review.Core.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
@@ -59,8 +60,7 @@ public sealed class StorageFullTests(ITestOutputHelper output)
 
         File.Delete(Path.Combine(disk.Path, "filler"));
 
-        // Read once there is room again: on a full disk SQLite may not even open a new connection (its shared-memory
-        // index cannot grow), so a read then can fail as storage full too.
+        // Nothing half-written, checked once there is room again.
         await using (var db = store.OpenDb())
         {
             // Nothing half-written: the refused draft is not there, and no audit entry names a draft that is not.
@@ -104,6 +104,30 @@ public sealed class StorageFullTests(ITestOutputHelper output)
         await drafts.CreateAsync(TestActors.Agent, inbox.InboxId, new NewDraft { To = ["bob@example.net"], Subject = "small" });
 
         Assert.True(health.Check().Writable);
+    }
+
+    [Fact]
+    public async Task A_full_disk_after_the_pool_has_closed_every_idle_connection_still_answers_reads_and_refuses_writes_as_storage_full()
+    {
+        using var disk = TmpfsFolder.Mount(sizeKiB: 16 * 1024);
+        await using var store = await TestStore.CreateInAsync(disk.Path);
+        var inbox = await store.CreateInboxAsync();
+        var drafts = store.Get<DraftsService>();
+        var key = await store.Get<ApiKeyService>().CreateAsync("agent", [], canSend: true);
+        var before = await drafts.CreateAsync(TestActors.Agent, inbox.InboxId, new NewDraft { To = ["bob@example.net"], Subject = "before" });
+
+        // What the pool does to connections left idle for a few minutes, and what clearing the pools does at once.
+        SqliteConnection.ClearAllPools();
+        disk.Fill("filler");
+
+        Assert.NotNull(await store.Get<ApiKeyService>().AuthenticateAsync(key.Secret));
+        await using (var db = store.OpenDb())
+        {
+            Assert.Equal("before", (await db.Drafts.SingleAsync(d => d.DraftId == before.DraftId)).Subject);
+        }
+
+        var (_, refused) = await CreateUntilRefusedAsync(drafts, inbox.InboxId, "while full");
+        Assert.StartsWith("storage full: ", refused.Message, StringComparison.Ordinal);
     }
 
     private static async Task<(int Created, StorageFullException Refused)> CreateUntilRefusedAsync(DraftsService drafts, string inboxId, string subject)

@@ -7,9 +7,9 @@ namespace AgentMail.Review.Core.Persistence.Sqlite;
 /// <summary>
 /// Takes the file for this process (<see cref="StoreInstanceLock"/>), turns on write-ahead logging (kept in the file once
 /// set), applies pending migrations (a blank file's all at once, <see cref="SqliteNewStore"/>), then starts group commit
-/// where the file really is in WAL mode.
+/// where the file really is in WAL mode, holding the log's files in place for the process's life (<see cref="WalFilesHold"/>).
 /// </summary>
-public sealed class SqliteMigrator(IDbContextFactory<ReviewDbContext> factory, StoreInstanceLock instanceLock, WalGroupCommit groupCommit) : IStoreMigrator
+public sealed class SqliteMigrator(IDbContextFactory<ReviewDbContext> factory, StoreInstanceLock instanceLock, WalGroupCommit groupCommit, WalFilesHold walFiles) : IStoreMigrator
 {
     /// <summary>EF Core's history table (its default name), read here directly rather than through its history repository.</summary>
     private const string HistoryTable = "__EFMigrationsHistory";
@@ -58,6 +58,7 @@ public sealed class SqliteMigrator(IDbContextFactory<ReviewDbContext> factory, S
             if (journal == "wal" && !string.IsNullOrEmpty(file))
             {
                 groupCommit.Use(file);
+                await walFiles.HoldAsync(connection.ConnectionString, ct);
                 return $"SQLite store {where} (journal_mode={journal}, synchronous=normal, commits flushed to disk in groups before they are acknowledged)";
             }
 

@@ -13,6 +13,7 @@ public static class SqliteStore
     {
         var connectionString = SqliteConnectionString.Prepare(configuredConnectionString);
         services.AddSingleton<WalGroupCommit>();
+        services.AddSingleton<WalFilesHold>();
         services.AddSingleton(provider => new StoreWriteHealth(
             SqliteConnectionString.FolderOf(connectionString), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreWriteHealth>>()));
         services.AddPooledDbContextFactory<ReviewDbContext>((provider, options) =>

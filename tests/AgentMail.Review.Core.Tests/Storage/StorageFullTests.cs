@@ -60,10 +60,9 @@ public sealed class StorageFullTests(ITestOutputHelper output)
 
         File.Delete(Path.Combine(disk.Path, "filler"));
 
-        // Nothing half-written, checked once there is room again.
         await using (var db = store.OpenDb())
         {
-            // Nothing half-written: the refused draft is not there, and no audit entry names a draft that is not.
+            // Checked once there is room again. Nothing half-written: the refused draft is not there, and no audit entry names a draft that is not.
             Assert.Equal(1 + createdWhileFull, await db.Drafts.CountAsync());
             Assert.False(await db.Drafts.AnyAsync(d => d.Subject == $"while full {createdWhileFull}"));
             Assert.Empty(await db.AuditEntries.Where(a => !db.Drafts.Any(d => d.DraftId == a.DraftId)).ToListAsync());

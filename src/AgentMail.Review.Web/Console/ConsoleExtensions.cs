@@ -32,6 +32,8 @@ public static class ConsoleExtensions
         services.AddScoped<ConsolePreferences>();
         services.AddScoped<ConsoleUser>();
         services.AddScoped<ConsoleActions>();
+        services.AddScoped<CircuitConnection>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitConnection>());
         return services;
     }
 

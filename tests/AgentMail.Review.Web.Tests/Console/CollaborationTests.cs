@@ -86,6 +86,27 @@ public sealed class CollaborationTests : ConsoleTestContext
     }
 
     [Fact]
+    public async Task A_page_whose_browser_drops_stops_being_shown_to_others_and_is_shown_again_when_it_reconnects()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        var draft = await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "looked at" });
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => cut.Find("[data-testid=subject]").Click());
+        cut.WaitForAssertion(() => Buttons(cut, "Edit").Single().Click());
+        var presence = Services.GetRequiredService<DraftPresence>();
+        cut.WaitForAssertion(() => Assert.Equal("supervisor@example.com is editing", PresenceBoard.Describe(presence.Others(draft.DraftId, "someone else"))));
+        var connection = Services.GetRequiredService<CircuitConnection>();
+
+        // The circuit is kept for minutes after its browser goes without a goodbye; its presence is not.
+        await connection.OnConnectionDownAsync(null!, CancellationToken.None);
+        cut.WaitForAssertion(() => Assert.Empty(presence.Others(draft.DraftId, "someone else")));
+
+        await connection.OnConnectionUpAsync(null!, CancellationToken.None);
+        cut.WaitForAssertion(() => Assert.Equal("supervisor@example.com is editing", PresenceBoard.Describe(presence.Others(draft.DraftId, "someone else"))));
+    }
+
+    [Fact]
     public async Task Another_supervisors_approval_while_the_editor_is_open_is_said_at_once()
     {
         SignInAsSupervisor();

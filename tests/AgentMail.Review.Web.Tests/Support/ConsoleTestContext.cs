@@ -46,6 +46,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
         Services.AddSingleton<DraftHtml>();
         Services.AddSingleton<DraftPresence>();
+        Services.AddScoped<CircuitConnection>();
         Services.AddTransient<BulkOperations>();
         Services.AddTransient<BulkOperationJob>();
         Services.AddScoped<EditKeeper>();

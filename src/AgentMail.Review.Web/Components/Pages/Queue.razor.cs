@@ -50,6 +50,7 @@ public sealed partial class Queue : IAsyncDisposable
     [Inject] private IDraftChangeStream Changes { get; set; } = null!;
 
     [Inject] private DraftPresence Presence { get; set; } = null!;
+    [Inject] private CircuitConnection Connection { get; set; } = null!;
 
     [Inject] private BulkOperations Bulk { get; set; } = null!;
 
@@ -102,6 +103,7 @@ public sealed partial class Queue : IAsyncDisposable
             }
         }), Logger);
         _presenceSubscription = _presence.Subscribe(_presenceChanges.AddAsync);
+        Connection.Changed += ShowPresenceAsync;
         // "in 2 h" and "5 min ago" stay true on a console left open all day.
         _clockTick = Time.CreateTimer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         _inboxes = await Store.InboxIdsAsync();
@@ -131,8 +133,7 @@ public sealed partial class Queue : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        // What the pane shows once rendered is what others see this page on; the same again changes nothing.
-        _presence?.Show(Model.Open?.Draft.DraftId, Model.Editing ? PresenceMode.Editing : PresenceMode.Viewing);
+        ShowPresence();
 
         if (firstRender)
         {
@@ -786,9 +787,19 @@ public sealed partial class Queue : IAsyncDisposable
         new(d.DraftId, d.InboxId, d.State, d.To, d.Cc, d.Bcc, d.Subject, d.Preview, d.CurrentLabels, d.SendAt, d.FailureReason, d.Attachments.Count, d.Version, d.CreatedAt, d.UpdatedAt,
             SendRequestedBy: d.SendRequestedBy, HeldReason: d.HeldReason, ChangesRequested: d.ChangesRequested);
 
+    /// <summary>
+    /// What the pane shows once rendered is what others see this page on, while its browser is connected; the same
+    /// again changes nothing.
+    /// </summary>
+    private void ShowPresence() =>
+        _presence?.Show(Connection.Connected ? Model.Open?.Draft.DraftId : null, Model.Editing ? PresenceMode.Editing : PresenceMode.Viewing);
+
+    private Task ShowPresenceAsync() => InvokeAsync(ShowPresence);
+
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        Connection.Changed -= ShowPresenceAsync;
         _changes?.Dispose();
         _presenceSubscription?.Dispose();
         _presenceChanges?.Dispose();

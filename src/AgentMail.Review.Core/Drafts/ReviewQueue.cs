@@ -61,17 +61,17 @@ public sealed record DraftKey(string InboxId, string DraftId, long Version);
 
 public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 
+/// <summary>Drafts per state across the organisation, and those due and held for a supervisor (<see cref="ReviewRules.DueAwaitingApproval"/>).</summary>
+public sealed record QueueCounts(IReadOnlyDictionary<DraftState, int> ByState, int AwaitingApproval);
+
 /// <summary>
 /// The supervisor console's reads: one keyset page of the organisation's drafts in the chosen order, and counts
 /// per state. Filtering, sorting and paging happen in SQLite; rows carry no bodies.
 /// </summary>
 public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, IDraftTextSearch search, TimeProvider clock)
 {
-    private static readonly TimeSpan CountsLifetime = TimeSpan.FromSeconds(1);
-
     private static readonly TimeSpan LabelsLifetime = TimeSpan.FromSeconds(30);
 
-    private (DateTimeOffset At, IReadOnlyDictionary<DraftState, int> Counts, int AwaitingApproval)? _counts;
     private (DateTimeOffset At, IReadOnlyList<string> Labels)? _labels;
 
     public async Task<QueuePage> PageAsync(QueueFilter filter, QueueSort sort, int pageSize, QueueCursor? after, CancellationToken ct = default)
@@ -157,29 +157,16 @@ public sealed class ReviewQueue(IDbContextFactory<ReviewDbContext> dbFactory, ID
     }
 
     /// <summary>
-    /// How many drafts are in each state, across the organisation. Counting walks an index over every draft, so
-    /// all open consoles share one count for up to a second instead of each counting on every change.
+    /// How many drafts are in each state across the organisation, and how many are due and held for a supervisor.
+    /// Counting walks an index over every draft: consoles share one count per change (the console's shared reads).
     /// </summary>
-    public async Task<IReadOnlyDictionary<DraftState, int>> CountsAsync(CancellationToken ct = default) => (await CachedCountsAsync(ct)).Counts;
-
-    /// <summary>How many drafts are due and awaiting approval, across the organisation; shares the counts' second.</summary>
-    public async Task<int> AwaitingApprovalCountAsync(CancellationToken ct = default) => (await CachedCountsAsync(ct)).AwaitingApproval;
-
-    private async Task<(DateTimeOffset At, IReadOnlyDictionary<DraftState, int> Counts, int AwaitingApproval)> CachedCountsAsync(CancellationToken ct)
+    public async Task<QueueCounts> CountsAsync(CancellationToken ct = default)
     {
-        var now = clock.GetUtcNow();
-        if (_counts is { } cached && now - cached.At < CountsLifetime)
-        {
-            return cached;
-        }
-
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.Drafts.AsNoTracking().GroupBy(d => d.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var counts = Enum.GetValues<DraftState>().ToDictionary(s => s, s => rows.FirstOrDefault(c => c.Key == s)?.Count ?? 0);
         var awaiting = await db.Drafts.AsNoTracking().DueAwaitingApproval(db, clock.UtcNowMs()).CountAsync(ct);
-        var fresh = (now, (IReadOnlyDictionary<DraftState, int>)counts, awaiting);
-        _counts = fresh;
-        return fresh;
+        return new QueueCounts(counts, awaiting);
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public static class ConsoleExtensions
         // One instance's consoles follow its own commits; AddReviewInstances swaps in the event log for several.
         services.TryAddSingleton<InProcessDraftChangeStream>();
         services.TryAddSingleton<IDraftChangeStream>(sp => sp.GetRequiredService<InProcessDraftChangeStream>());
+        services.AddSingleton<SharedQueueReads>();
         // Made on first use: building its CSS tables takes a fifth of a second, which start-up need not wait for.
         services.AddSingleton(_ => new Ganss.Xss.HtmlSanitizer());
         services.AddSingleton<DraftHtml>();

@@ -21,6 +21,9 @@ public sealed class EventLogDraftChangeStream(EventLogReader log, EventSignal si
 
     private readonly Lock _gate = new();
     private Func<DraftChange, Task>[] _subscribers = [];
+    private long _handedOut;
+
+    public long Position => Interlocked.Read(ref _handedOut);
 
     public IDisposable Subscribe(Func<DraftChange, Task> onChange)
     {
@@ -104,6 +107,7 @@ public sealed class EventLogDraftChangeStream(EventLogReader log, EventSignal si
 
     private void Publish(DraftChange change)
     {
+        Interlocked.Increment(ref _handedOut);
         foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
             // Not awaited: one circuit's render must not hold up the others or the tail. A subscriber runs here up

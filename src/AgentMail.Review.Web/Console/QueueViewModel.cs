@@ -21,7 +21,7 @@ public sealed record OpenDraft(Draft Draft, IReadOnlyList<AgentMail.Review.Core.
     public IReadOnlyList<AgentMail.Review.Core.Messages.Message> Conversation { get; init; } = [];
 }
 
-public sealed class QueueViewModel(ReviewQueue store, int pageSize)
+public sealed class QueueViewModel(ReviewQueue store, SharedQueueReads shared, int pageSize)
 {
     private readonly Stack<QueueCursor?> _previous = new();
     private readonly HashSet<string> _waiting = [];
@@ -147,8 +147,9 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
 
     private async Task LoadCountsAsync()
     {
-        Counts = await store.CountsAsync();
-        AwaitingApprovalCount = await store.AwaitingApprovalCountAsync();
+        var counts = await shared.CountsAsync();
+        Counts = counts.ByState;
+        AwaitingApprovalCount = counts.AwaitingApproval;
     }
 
     public Task FirstPageAsync()
@@ -226,10 +227,13 @@ public sealed class QueueViewModel(ReviewQueue store, int pageSize)
         }
     }
 
-    /// <summary>Takes in a batch of live changes without moving a row; see the class remarks.</summary>
+    /// <summary>
+    /// Takes in a batch of live changes without moving a row; see the class remarks. The page is read again, once for
+    /// every console showing it (<see cref="SharedQueueReads"/>), so that order and filters stay right.
+    /// </summary>
     public async Task ApplyChangesAsync(IReadOnlyList<DraftChange> changes)
     {
-        var fresh = await store.PageAsync(Filter, Sort, pageSize, PageStart);
+        var fresh = await shared.PageAsync(Filter, Sort, pageSize, PageStart);
         await LoadCountsAsync();
         var last = changes.GroupBy(c => c.DraftId).ToDictionary(g => g.Key, g => g.Last());
         foreach (var change in changes.Where(c => c.Kind == DraftChangeKind.Created))

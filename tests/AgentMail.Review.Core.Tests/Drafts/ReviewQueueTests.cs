@@ -98,7 +98,7 @@ public sealed class ReviewQueueTests : IAsyncLifetime
         Assert.Equal(["soon"], await Subjects(new QueueFilter { DueWithin = TimeSpan.FromHours(1) }));
         Assert.Equal(["soon", "tomorrow"], await Subjects(new QueueFilter(), QueueSort.SendSoonest));
 
-        var counts = await Queue.CountsAsync();
+        var counts = (await Queue.CountsAsync()).ByState;
         Assert.Equal(2, counts[DraftState.Scheduled]);
         Assert.Equal(1, counts[DraftState.Pending]);
     }
@@ -190,6 +190,6 @@ public sealed class ReviewQueueTests : IAsyncLifetime
         Assert.Equal(["due, held", "due, key may not send"], awaiting.Order());
         Assert.Equal(awaiting.Order(), byRule.Order());
         Assert.Equal(awaiting.Order(), rows.Where(r => r.AwaitingApproval).Select(r => r.Subject!).Order());
-        Assert.Equal(2, await Queue.AwaitingApprovalCountAsync());
+        Assert.Equal(2, (await Queue.CountsAsync()).AwaitingApproval);
     }
 }

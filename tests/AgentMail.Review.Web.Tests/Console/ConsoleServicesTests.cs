@@ -15,14 +15,19 @@ public sealed class ConsoleServicesTests
 
         public bool Subscribed => _subscriber is not null;
 
+        public long Position { get; private set; }
+
         public IDisposable Subscribe(Func<DraftChange, Task> onChange)
         {
             _subscriber = onChange;
             return new Unsubscribe(() => _subscriber = null);
         }
 
-        public Task PublishAsync(string draftId) =>
-            _subscriber?.Invoke(new DraftChange(DraftChangeKind.Updated, draftId, "inbox", 1, DraftState.Pending, null, Actor.System, DateTime.UtcNow)) ?? Task.CompletedTask;
+        public Task PublishAsync(string draftId)
+        {
+            Position++;
+            return _subscriber?.Invoke(new DraftChange(DraftChangeKind.Updated, draftId, "inbox", 1, DraftState.Pending, null, Actor.System, DateTime.UtcNow)) ?? Task.CompletedTask;
+        }
 
         private sealed class Unsubscribe(Action action) : IDisposable
         {

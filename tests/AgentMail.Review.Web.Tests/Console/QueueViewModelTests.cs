@@ -8,7 +8,7 @@ namespace AgentMail.Review.Web.Tests.Console;
 
 public sealed class QueueViewModelTests : ConsoleTestContext
 {
-    private QueueViewModel Model(int pageSize = 50) => new(Services.GetRequiredService<ReviewQueue>(), pageSize);
+    private QueueViewModel Model(int pageSize = 50) => new(Services.GetRequiredService<ReviewQueue>(), Services.GetRequiredService<SharedQueueReads>(), pageSize);
 
     private static DraftChange Change(DraftChangeKind kind, Draft draft) =>
         new(kind, draft.DraftId, draft.InboxId, draft.Version, draft.State, draft.SendAt, Agent, DateTime.UtcNow);
@@ -48,6 +48,51 @@ public sealed class QueueViewModelTests : ConsoleTestContext
 
         Assert.Equal(["d", "a, edited", "c", "b"], Subjects(model));
         Assert.Equal(0, model.WaitingCount);
+    }
+
+    [Fact]
+    public async Task Consoles_on_the_same_page_share_one_read_after_a_change_and_a_later_change_is_read_again()
+    {
+        var inbox = await CreateInboxAsync();
+        var drafts = await CreateAsync(inbox, "a", "b");
+        var first = Model();
+        var second = Model();
+        await first.LoadAsync();
+        await second.LoadAsync();
+
+        var edited = await Drafts.UpdateAsync(Agent, inbox, drafts[0].DraftId, new DraftPatch { Subject = "a, edited" });
+        await first.ApplyChangesAsync([Change(DraftChangeKind.Updated, edited)]);
+        await second.ApplyChangesAsync([Change(DraftChangeKind.Updated, edited)]);
+
+        Assert.Equal(["b", "a, edited"], Subjects(first));
+        Assert.Equal(["b", "a, edited"], Subjects(second));
+        // One read served both consoles: the same row, not two equal ones.
+        Assert.Same(first.Rows[1], second.Rows[1]);
+
+        // The clock has not moved, so only the change itself says that the read both were given is out of date.
+        var again = await Drafts.UpdateAsync(Agent, inbox, drafts[1].DraftId, new DraftPatch { Subject = "b, edited" });
+        await second.ApplyChangesAsync([Change(DraftChangeKind.Updated, again)]);
+
+        Assert.Equal(["b, edited", "a, edited"], Subjects(second));
+        Assert.Equal(["b", "a, edited"], Subjects(first));
+    }
+
+    [Fact]
+    public async Task The_counts_follow_every_change_even_two_within_the_same_second()
+    {
+        var inbox = await CreateInboxAsync();
+        var drafts = await CreateAsync(inbox, "a");
+        var model = Model();
+        await model.LoadAsync();
+        Assert.Equal(1, model.Counts[DraftState.Pending]);
+
+        var created = await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "b" });
+        await model.ApplyChangesAsync([Change(DraftChangeKind.Created, created)]);
+        Assert.Equal(2, model.Counts[DraftState.Pending]);
+
+        await Drafts.DeleteAsync(Agent, inbox, drafts[0].DraftId, drafts[0].Version);
+        await model.ApplyChangesAsync([Change(DraftChangeKind.Deleted, drafts[0])]);
+        Assert.Equal(1, model.Counts[DraftState.Pending]);
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section));
         Services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
+        Services.AddSingleton<SharedQueueReads>();
         Services.AddSingleton(new Ganss.Xss.HtmlSanitizer());
         Services.AddSingleton<DraftHtml>();
         Services.AddSingleton<DraftPresence>();

@@ -45,6 +45,8 @@ public sealed partial class Queue : IAsyncDisposable
 
     [Inject] private ReviewQueue Store { get; set; } = null!;
 
+    [Inject] private SharedQueueReads SharedReads { get; set; } = null!;
+
     [Inject] private ConsoleActions Actions { get; set; } = null!;
 
     [Inject] private IDraftChangeStream Changes { get; set; } = null!;
@@ -84,7 +86,7 @@ public sealed partial class Queue : IAsyncDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        Model = new QueueViewModel(Store, Options.Value.PageSize);
+        Model = new QueueViewModel(Store, SharedReads, Options.Value.PageSize);
         _deletes = new DelayedDeletes(Time, Actions.UndoWindow, DeleteNowAsync);
         Model.ReadQueryString(new Uri(Navigation.Uri).Query);
         // Times are shown in the browser's zone from the first render on: nothing is shown in UTC first.

@@ -298,4 +298,58 @@ public sealed class QueueTests : ConsoleTestContext
         cut.Find("[data-testid=count-awaiting]").Click();
         cut.WaitForAssertion(() => Assert.Equal(4, Subjects(cut).Length));
     }
+
+    private static string CountOn(IRenderedComponent<ContainerFragment> cut, string chip) =>
+        cut.Find($"[data-testid=count-{chip}]").TextContent.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+
+    [Fact]
+    public async Task The_count_chips_follow_each_live_change_even_two_in_one_second_and_show_which_state_is_chosen()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "first" });
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => Assert.Equal("1", CountOn(cut, "pending")));
+
+        // The fake clock stands still: nothing but the changes themselves can tell the console its counts are old.
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "second" });
+        cut.WaitForAssertion(() => Assert.Equal("2", CountOn(cut, "pending")));
+        await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "later", SendAt = Clock.GetUtcNow().UtcDateTime.AddHours(3) });
+        cut.WaitForAssertion(() => Assert.Equal("1", CountOn(cut, "scheduled")));
+        Assert.Equal("2", CountOn(cut, "pending"));
+
+        Assert.DoesNotContain("mud-chip-filled", cut.Find("[data-testid=count-scheduled]").ClassName);
+        cut.Find("[data-testid=count-scheduled]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(["later"], Subjects(cut)));
+        Assert.Contains("mud-chip-filled", cut.Find("[data-testid=count-scheduled]").ClassName);
+    }
+
+    [Fact]
+    public async Task The_pager_moves_a_page_at_a_time_and_says_which_page_is_shown()
+    {
+        SignInAsSupervisor();
+        var inbox = await CreateInboxAsync();
+        for (var i = 0; i < 51; i++)
+        {
+            await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = $"draft {i:00}" });
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => Assert.Equal(50, Subjects(cut).Length));
+        Assert.Contains("Page 1", cut.Find(".review-pager").TextContent);
+        Assert.True(Buttons(cut, "Previous page").Single().HasAttribute("disabled"));
+
+        Buttons(cut, "Next page").Single().Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["draft 00"], Subjects(cut)));
+        Assert.Contains("Page 2", cut.Find(".review-pager").TextContent);
+        Assert.False(Buttons(cut, "Previous page").Single().HasAttribute("disabled"));
+        Assert.True(Buttons(cut, "Next page").Single().HasAttribute("disabled"));
+
+        Buttons(cut, "Previous page").Single().Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(50, Subjects(cut).Length));
+        Assert.Contains("Page 1", cut.Find(".review-pager").TextContent);
+    }
 }

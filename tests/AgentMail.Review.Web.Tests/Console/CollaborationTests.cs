@@ -68,8 +68,8 @@ public sealed class CollaborationTests : ConsoleTestContext
         Assert.Empty(cut.FindAll("[data-testid=pane-presence]"));
     }
 
-    [Fact]
-    public async Task A_page_that_goes_away_stops_being_shown_to_others()
+    /// <summary>A supervisor's page with a draft open in its editor, as others see it.</summary>
+    private async Task<(IRenderedComponent<ContainerFragment> Cut, DraftPresence Presence, Draft Draft)> EditingADraftAsync()
     {
         SignInAsSupervisor();
         var inbox = await CreateInboxAsync();
@@ -79,6 +79,13 @@ public sealed class CollaborationTests : ConsoleTestContext
         cut.WaitForAssertion(() => Buttons(cut, "Edit").Single().Click());
         var presence = Services.GetRequiredService<DraftPresence>();
         cut.WaitForAssertion(() => Assert.Equal("supervisor@example.com is editing", PresenceBoard.Describe(presence.Others(draft.DraftId, "someone else"))));
+        return (cut, presence, draft);
+    }
+
+    [Fact]
+    public async Task A_page_that_goes_away_stops_being_shown_to_others()
+    {
+        var (_, presence, draft) = await EditingADraftAsync();
 
         await DisposeComponentsAsync();
 
@@ -88,14 +95,7 @@ public sealed class CollaborationTests : ConsoleTestContext
     [Fact]
     public async Task A_page_whose_browser_drops_stops_being_shown_to_others_and_is_shown_again_when_it_reconnects()
     {
-        SignInAsSupervisor();
-        var inbox = await CreateInboxAsync();
-        var draft = await Drafts.CreateAsync(Agent, inbox, new NewDraft { Subject = "looked at" });
-        var cut = RenderQueue();
-        cut.WaitForAssertion(() => cut.Find("[data-testid=subject]").Click());
-        cut.WaitForAssertion(() => Buttons(cut, "Edit").Single().Click());
-        var presence = Services.GetRequiredService<DraftPresence>();
-        cut.WaitForAssertion(() => Assert.Equal("supervisor@example.com is editing", PresenceBoard.Describe(presence.Others(draft.DraftId, "someone else"))));
+        var (cut, presence, draft) = await EditingADraftAsync();
         var connection = Services.GetRequiredService<CircuitConnection>();
 
         // The circuit is kept for minutes after its browser goes without a goodbye; its presence is not.

@@ -163,9 +163,12 @@ public sealed class SendService(
     public Task<SendOutcome> SendDueAsync(string draftId, long version) =>
         sender.SendAsync(Actor.System, draftId, version, "scheduled send", dueBy: clock.UtcNowMs());
 
-    /// <summary>The scheduler's send of several drafts whose time has come, each if still scheduled at its version.</summary>
+    /// <summary>
+    /// The scheduler's send of several drafts whose time has come, each if still scheduled at its version,
+    /// <see cref="SchedulingOptions.Workers"/> of them in flight at once.
+    /// </summary>
     public Task<IReadOnlyList<SendOutcome>> SendDueAsync(IReadOnlyList<DueDraft> due) =>
-        sender.SendDueAsync(due, "scheduled send", dueBy: clock.UtcNowMs());
+        sender.SendDueAsync(due, "scheduled send", dueBy: clock.UtcNowMs(), inFlight: scheduling.Value.Workers);
 
     /// <summary>What became of the draft's send, as a retried request is answered.</summary>
     private async Task<SendReceipt> ReceiptAsync(Inbox inbox, string draftId, CancellationToken ct)

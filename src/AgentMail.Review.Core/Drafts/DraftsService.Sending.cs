@@ -6,6 +6,7 @@ using AgentMail.Review.Core.Messages;
 using AgentMail.Review.Core.Persistence;
 using AgentMail.Review.Core.Threads;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace AgentMail.Review.Core.Drafts;
 
@@ -66,15 +67,28 @@ public sealed partial class DraftsService
     }
 
     /// <summary>
-    /// The scheduler's claim of several due drafts in one commit: each by the same conditional update as
-    /// <see cref="ClaimForSendingAsync"/>, at its own version, due by <paramref name="dueBy"/>. Returns those claimed.
+    /// The scheduler's claim of several due drafts in one commit, each only at its own version and due by
+    /// <paramref name="dueBy"/>, as <see cref="ClaimForSendingAsync"/> claims one: the claimable ones are read and then
+    /// claimed by one conditional update. Where another claimer takes one of them in between (another instance on a
+    /// shared store), the update claims fewer than were read; it is then undone and each is claimed on its own.
+    /// Returns those claimed, in the order given.
     /// </summary>
     public async Task<IReadOnlyList<Draft>> ClaimDueForSendingAsync(IReadOnlyList<DueDraft> due, string reason, DateTime dueBy, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
-        var results = await commit.RunEachAsync(db, due, d => ClaimAsync(db, Actor.System, d.DraftId, d.Version, reason, dueBy, now, ct), ct);
-        var claimed = results.OfType<Draft>().ToList();
+        IReadOnlyList<Draft> claimed;
+        try
+        {
+            claimed = await commit.RunAsync(db, () => ClaimAllAsync(db, due, reason, dueBy, now, ct), ct);
+        }
+        catch (ClaimRaceLost)
+        {
+            db.ChangeTracker.Clear();
+            var results = await commit.RunEachAsync(db, due, d => ClaimAsync(db, Actor.System, d.DraftId, d.Version, reason, dueBy, now, ct), ct);
+            claimed = results.OfType<Draft>().ToList();
+        }
+
         foreach (var draft in claimed)
         {
             Publish(DraftChangeKind.Updated, draft, Actor.System, now);
@@ -87,21 +101,15 @@ public sealed partial class DraftsService
     /// Records a delivered draft: its Message (and, for the Outbox, the recorded message itself) is written and the
     /// draft removed, in one transaction.
     /// </summary>
-    public async Task<Message> CompleteSendAsync(Actor actor, Transmission sent, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.UtcNowMs();
-        var message = await commit.RunAsync(db, () => RecordSentAsync(db, actor, sent, now, ct), ct);
-        AnnounceSent(actor, sent, now);
-        return message;
-    }
+    public async Task<Message> CompleteSendAsync(Actor actor, Transmission sent, CancellationToken ct = default) =>
+        (await CompleteSendsAsync(actor, [sent], ct))[0];
 
     /// <summary>Several delivered drafts recorded in one commit, as <see cref="CompleteSendAsync"/> records one; all or none.</summary>
     public async Task<IReadOnlyList<Message>> CompleteSendsAsync(Actor actor, IReadOnlyList<Transmission> sent, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.UtcNowMs();
-        var messages = await commit.RunEachAsync(db, sent, one => RecordSentAsync(db, actor, one, now, ct), ct);
+        var messages = await commit.RunAsync(db, () => RecordSentAsync(db, actor, sent, now, ct), ct);
         foreach (var one in sent)
         {
             AnnounceSent(actor, one, now);
@@ -112,9 +120,6 @@ public sealed partial class DraftsService
 
     private async Task<Draft?> ClaimAsync(ReviewDbContext db, Actor actor, string draftId, long expectedVersion, string reason, DateTime? dueBy, DateTime now, CancellationToken ct)
     {
-        var leaseEnds = now + deliveryOptions.Value.ClaimLease;
-        // An agent that may send and sends it answers for it from here on, also for a retry the scheduler makes.
-        var answersForIt = ReviewRules.MaySendAlone(actor);
         var candidate = db.Drafts
             .Where(d => d.DraftId == draftId && d.Version == expectedVersion && (d.State == DraftState.Pending || d.State == DraftState.Scheduled))
             .ReleasableBy(actor, db);
@@ -123,14 +128,7 @@ public sealed partial class DraftsService
             candidate = candidate.Where(d => d.State == DraftState.Scheduled && d.SendAt <= due);
         }
 
-        var claimed = await candidate.ExecuteUpdateAsync(set => set
-            .SetProperty(d => d.State, DraftState.Sending)
-            .SetProperty(d => d.ClaimedBy, instance.Id)
-            .SetProperty(d => d.ClaimExpiresAt, leaseEnds)
-            .SetProperty(d => d.AgentMaySend, d => d.AgentMaySend || answersForIt)
-            .SetProperty(d => d.Version, d => d.Version + 1)
-            .SetProperty(d => d.UpdatedAt, now), ct);
-        if (claimed == 0)
+        if (await candidate.ExecuteUpdateAsync(set => SetClaim(set, actor, now), ct) == 0)
         {
             return null;
         }
@@ -140,10 +138,92 @@ public sealed partial class DraftsService
         return draft;
     }
 
-    private static async Task<Message> RecordSentAsync(ReviewDbContext db, Actor actor, Transmission sent, DateTime now, CancellationToken ct)
+    private async Task<IReadOnlyList<Draft>> ClaimAllAsync(ReviewDbContext db, IReadOnlyList<DueDraft> due, string reason, DateTime dueBy, DateTime now, CancellationToken ct)
+    {
+        var claimable = db.Drafts
+            .AtVersions(due.Select(d => (d.DraftId, d.Version)))
+            .Where(d => d.State == DraftState.Scheduled && d.SendAt <= dueBy)
+            .ReleasableBy(Actor.System, db);
+        var found = await claimable.Select(d => d.DraftId).ToListAsync(ct);
+        if (found.Count == 0)
+        {
+            return [];
+        }
+
+        if (await claimable.Where(d => found.Contains(d.DraftId)).ExecuteUpdateAsync(set => SetClaim(set, Actor.System, now), ct) != found.Count)
+        {
+            throw new ClaimRaceLost();
+        }
+
+        // Claimed in this transaction: nobody else changes them before it commits.
+        var claimed = await db.Drafts.AsNoTracking().Where(d => found.Contains(d.DraftId)).ToDictionaryAsync(d => d.DraftId, ct);
+        var inOrder = due.Select(d => claimed.GetValueOrDefault(d.DraftId)).OfType<Draft>().ToList();
+        foreach (var draft in inOrder)
+        {
+            db.AuditEntries.Add(Audit(draft, Actor.System, AuditActions.Sending, now, new { reason, attempt = draft.DeliveryAttempts + 1 }));
+        }
+
+        return inOrder;
+    }
+
+    /// <summary>What a claim writes: "sending", by this instance, for the lease.</summary>
+    private void SetClaim(UpdateSettersBuilder<Draft> set, Actor actor, DateTime now)
+    {
+        var leaseEnds = now + deliveryOptions.Value.ClaimLease;
+        // An agent that may send and sends it answers for it from here on, also for a retry the scheduler makes.
+        var answersForIt = ReviewRules.MaySendAlone(actor);
+        set.SetProperty(d => d.State, DraftState.Sending)
+            .SetProperty(d => d.ClaimedBy, instance.Id)
+            .SetProperty(d => d.ClaimExpiresAt, leaseEnds)
+            .SetProperty(d => d.AgentMaySend, d => d.AgentMaySend || answersForIt)
+            .SetProperty(d => d.Version, d => d.Version + 1)
+            .SetProperty(d => d.UpdatedAt, now);
+    }
+
+    /// <summary>A batch's claim that found fewer drafts to update than it had read: it is undone, and each claimed alone.</summary>
+    private sealed class ClaimRaceLost : Exception;
+
+    /// <summary>
+    /// The drafts' claims end and their Messages take their place: the drafts removed by one statement (only as their
+    /// claims left them), then the messages, their threads, audit entries and events added.
+    /// </summary>
+    private static async Task<IReadOnlyList<Message>> RecordSentAsync(ReviewDbContext db, Actor actor, IReadOnlyList<Transmission> sent, DateTime now, CancellationToken ct)
+    {
+        var removed = await OwnClaims(db, sent.Select(s => s.Claimed).ToList()).ExecuteDeleteAsync(ct);
+        if (removed != sent.Count)
+        {
+            // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
+            throw new ConflictException(sent.Count == 1
+                ? $"draft {sent[0].Claimed.DraftId} is no longer claimed for sending"
+                : $"only {removed} of the {sent.Count} drafts being recorded are still claimed for sending");
+        }
+
+        var messages = sent.Select(one => MessageFor(actor, one, now)).ToList();
+        db.Messages.AddRange(messages);
+        db.MessageMimes.AddRange(sent.Select(one => new MessageMime { MessageId = one.MessageId, Mime = one.Mime }));
+        db.Outbox.AddRange(sent.Select(one => one.Recorded).OfType<OutboxEntry>());
+        var byMessage = sent.ToDictionary(one => one.MessageId);
+        await ThreadLedger.RecordAsync(db, messages, (message, thread) =>
+        {
+            var one = byMessage[message.MessageId];
+            db.AuditEntries.Add(Audit(one.Claimed, actor, AuditActions.Sent, now, new { message_id = message.MessageId }));
+            var recipients = (IReadOnlyList<string>)[.. message.To, .. message.Cc, .. message.Bcc];
+            EventLog.AppendDraft(db, EventTypes.DraftSent, one.Claimed, actor, now, messageId: message.MessageId);
+            EventLog.Append(db, EventTypes.MessageSent, message.InboxId, now, new EventFacts { Message = message, Thread = thread, Actor = EventActor.Of(actor), Recipients = recipients });
+            if (one.Recorded is null)
+            {
+                // Only a mail server's acceptance is a delivery; the Outbox keeps the message on this machine.
+                EventLog.Append(db, EventTypes.MessageDelivered, message.InboxId, now, new EventFacts { Message = message, Recipients = recipients });
+            }
+        }, ct);
+
+        return messages;
+    }
+
+    private static Message MessageFor(Actor actor, Transmission sent, DateTime now)
     {
         var claimed = sent.Claimed;
-        var message = new Message
+        return new Message
         {
             MessageId = sent.MessageId,
             ThreadId = claimed.ThreadId,
@@ -177,34 +257,6 @@ public sealed partial class DraftsService
             // Who let it go: the supervisor who approved it, else whoever sent it (an agent's key).
             SentBy = claimed.ApprovedBy ?? actor.DisplayName,
         };
-
-        var removed = await OwnClaim(db, claimed).ExecuteDeleteAsync(ct);
-        if (removed == 0)
-        {
-            // Only the claimer moves a draft out of "sending", so this means the store was changed by hand.
-            throw new ConflictException($"draft {claimed.DraftId} is no longer claimed for sending");
-        }
-
-        db.Messages.Add(message);
-        db.MessageMimes.Add(new MessageMime { MessageId = message.MessageId, Mime = sent.Mime });
-        await ThreadLedger.RecordAsync(db, message, ct);
-        if (sent.Recorded is not null)
-        {
-            db.Outbox.Add(sent.Recorded);
-        }
-
-        db.AuditEntries.Add(Audit(claimed, actor, AuditActions.Sent, now, new { message_id = message.MessageId }));
-        var thread = db.Threads.Local.FirstOrDefault(t => t.ThreadId == message.ThreadId);
-        var recipients = (IReadOnlyList<string>)[.. message.To, .. message.Cc, .. message.Bcc];
-        EventLog.AppendDraft(db, EventTypes.DraftSent, claimed, actor, now, messageId: message.MessageId);
-        EventLog.Append(db, EventTypes.MessageSent, message.InboxId, now, new EventFacts { Message = message, Thread = thread, Actor = EventActor.Of(actor), Recipients = recipients });
-        if (sent.Recorded is null)
-        {
-            // Only a mail server's acceptance is a delivery; the Outbox keeps the message on this machine.
-            EventLog.Append(db, EventTypes.MessageDelivered, message.InboxId, now, new EventFacts { Message = message, Recipients = recipients });
-        }
-
-        return message;
     }
 
     private void AnnounceSent(Actor actor, Transmission sent, DateTime now)
@@ -323,4 +375,16 @@ public sealed partial class DraftsService
     /// <summary>The draft as the claimer left it: only the claim's own owner moves it out of "sending".</summary>
     private static IQueryable<Draft> OwnClaim(ReviewDbContext db, Draft claimed) =>
         db.Drafts.Where(d => d.DraftId == claimed.DraftId && d.Version == claimed.Version && d.State == DraftState.Sending && d.ClaimedBy == claimed.ClaimedBy);
+
+    /// <summary>Several drafts as their claims left them, as <see cref="OwnClaim"/> matches one; all of one claimer.</summary>
+    private static IQueryable<Draft> OwnClaims(ReviewDbContext db, IReadOnlyList<Draft> claimed)
+    {
+        var claimer = claimed[0].ClaimedBy;
+        if (claimed.Any(d => d.ClaimedBy != claimer))
+        {
+            throw new InvalidOperationException("a batch of sends is recorded by the instance that claimed them all");
+        }
+
+        return db.Drafts.AtVersions(claimed.Select(d => (d.DraftId, d.Version))).Where(d => d.State == DraftState.Sending && d.ClaimedBy == claimer);
+    }
 }

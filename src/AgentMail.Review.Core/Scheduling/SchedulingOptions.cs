@@ -29,12 +29,18 @@ public sealed class SchedulingOptions
     [Required]
     public string SweepCron { get; set; } = "*/15 * * * * *";
 
-    /// <summary>
-    /// Hangfire workers (jobs that run at once), and how many drafts of a due second one part's job sends together:
-    /// claimed in one commit, in flight at once, recorded in one commit.
-    /// </summary>
+    /// <summary>Hangfire workers (jobs that run at once), and how many drafts one part's job has in flight at once.</summary>
     [Range(1, 200, ErrorMessage = "Review:Scheduling:Workers must be between 1 and 200")]
     public int Workers { get; set; } = 20;
+
+    /// <summary>
+    /// How many drafts of a due second one part's job takes at a time. With the Outbox they are sent together:
+    /// claimed in one commit and recorded in one commit (each commit costs something of its own besides its rows, so
+    /// a burst drains faster in larger batches; a batch's drafts show "sending" until the whole batch is recorded).
+    /// With a mail server they go <see cref="Workers"/> to a commit, each a round trip to the server.
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "Review:Scheduling:SendBatch must be between 1 and 1000")]
+    public int SendBatch { get; set; } = 250;
 
     /// <summary>How long the API's send waits for the send job before answering 202 Accepted instead of 200.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Review:Scheduling:ApiSendWait must be between 1 second and 5 minutes")]

@@ -10,9 +10,9 @@ namespace AgentMail.Review.Core.Scheduling;
 /// <summary>
 /// The Hangfire job behind scheduled sends: one per due second and part, not one per draft, so thousands of drafts
 /// due in one second cost a handful of jobs (each Hangfire job is dozens of round trips to shared job storage), while
-/// every draft is still claimed on its own — its version, its send time, the review gate. Drafts whose time has come
-/// are sent <see cref="SchedulingOptions.Workers"/> at a time: claimed in one commit, transmitted side by side,
-/// recorded in one commit (<see cref="SendService.SendDueAsync(IReadOnlyList{DueDraft})"/>). Drafts fall into
+/// every draft is still claimed on its own terms — its version, its send time, the review gate. Drafts whose time has
+/// come are sent in batches of up to <see cref="SchedulingOptions.SendBatch"/>: claimed in one commit, transmitted
+/// <see cref="SchedulingOptions.Workers"/> at a time, recorded in one commit (<see cref="SendService.SendDueAsync(IReadOnlyList{DueDraft})"/>). Drafts fall into
 /// <see cref="Parts"/> by id, so the instances sharing job storage share a burst. A part's job that is done sends what
 /// another part's job has left <see cref="TakeOverAfter"/> past its time (that job's instance died mid-burst); the
 /// claim lets each draft leave once whoever tries it.
@@ -91,7 +91,7 @@ public sealed partial class SendDueSecondJob(
     }
 
     /// <summary>
-    /// In send-time order, as each comes due, up to <see cref="SchedulingOptions.Workers"/> at once; a failure leaves
+    /// In send-time order, as each comes due, up to <see cref="SchedulingOptions.SendBatch"/> at once; a failure leaves
     /// those drafts scheduled for the sweep. Like a draft's own job, this waits out a start up to
     /// <see cref="LongestEarlyStart"/> early and leaves drafts further ahead to their later jobs.
     /// </summary>
@@ -113,7 +113,7 @@ public sealed partial class SendDueSecondJob(
             }
 
             var now = clock.UtcNowMs();
-            var chunk = drafts.Skip(next).Take(options.Value.Workers).TakeWhile(d => d.SendAt <= now).ToList();
+            var chunk = drafts.Skip(next).Take(options.Value.SendBatch).TakeWhile(d => d.SendAt <= now).ToList();
             next += chunk.Count;
             try
             {

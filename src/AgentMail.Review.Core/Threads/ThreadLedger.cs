@@ -23,27 +23,54 @@ public static class ThreadLedger
     /// Takes a message just added to <paramref name="db"/> into its thread's summary; a thread without a row yet gets
     /// one built from the messages it already has.
     /// </summary>
-    public static async Task RecordAsync(ReviewDbContext db, Message message, CancellationToken ct)
+    public static Task RecordAsync(ReviewDbContext db, Message message, CancellationToken ct) =>
+        RecordAsync(db, [message], (_, _) => { }, ct);
+
+    /// <summary>
+    /// Messages just added to <paramref name="db"/>, taken into their threads in order, with the stored rows read once
+    /// for all of them. <paramref name="recorded"/> is called for each message as soon as its thread has taken it in,
+    /// so what it writes shows the thread as it is at that message.
+    /// </summary>
+    public static async Task RecordAsync(ReviewDbContext db, IReadOnlyList<Message> messages, Action<Message, MailThread> recorded, CancellationToken ct)
     {
-        var thread = await db.Threads.FirstOrDefaultAsync(t => t.ThreadId == message.ThreadId, ct);
-        if (thread is null)
+        var threadIds = messages.Select(m => m.ThreadId).Distinct().ToList();
+        var threads = await db.Threads.Where(t => threadIds.Contains(t.ThreadId)).ToDictionaryAsync(t => t.ThreadId, ct);
+        var storedLabels = (await db.Messages.AsNoTracking()
+                .Where(m => threadIds.Contains(m.ThreadId))
+                .Select(m => new { m.ThreadId, m.Labels })
+                .ToListAsync(ct))
+            .ToLookup(m => m.ThreadId, m => (IReadOnlyList<string>)m.Labels);
+        var labels = threadIds.ToDictionary(id => id, id => storedLabels[id].ToList());
+        foreach (var message in messages)
         {
-            var earlier = await db.Messages.AsNoTracking()
-                .Where(m => m.ThreadId == message.ThreadId && m.InboxId == message.InboxId)
-                .OrderBy(m => m.Timestamp)
-                .ToListAsync(ct);
-            var startedAt = earlier.Count > 0 ? earlier[0].CreatedAt : message.Timestamp;
-            thread = new MailThread { ThreadId = message.ThreadId, InboxId = message.InboxId, Subject = message.Subject, Timestamp = startedAt, CreatedAt = startedAt, UpdatedAt = startedAt };
-            foreach (var known in earlier)
+            if (!threads.TryGetValue(message.ThreadId, out var thread))
             {
-                thread.Add(known);
+                thread = await StartFromStoredAsync(db, message, ct);
+                threads.Add(thread.ThreadId, thread);
             }
 
-            db.Threads.Add(thread);
+            thread.Add(message);
+            labels[thread.ThreadId].Add(message.Labels);
+            thread.RelabelFrom(labels[thread.ThreadId]);
+            recorded(message, thread);
+        }
+    }
+
+    private static async Task<MailThread> StartFromStoredAsync(ReviewDbContext db, Message message, CancellationToken ct)
+    {
+        var earlier = await db.Messages.AsNoTracking()
+            .Where(m => m.ThreadId == message.ThreadId && m.InboxId == message.InboxId)
+            .OrderBy(m => m.Timestamp)
+            .ToListAsync(ct);
+        var startedAt = earlier.Count > 0 ? earlier[0].CreatedAt : message.Timestamp;
+        var thread = new MailThread { ThreadId = message.ThreadId, InboxId = message.InboxId, Subject = message.Subject, Timestamp = startedAt, CreatedAt = startedAt, UpdatedAt = startedAt };
+        foreach (var known in earlier)
+        {
+            thread.Add(known);
         }
 
-        thread.Add(message);
-        await RelabelAsync(db, thread, message, ct);
+        db.Threads.Add(thread);
+        return thread;
     }
 
     /// <summary>Shows the labels of the thread's messages (with <paramref name="changed"/> as it is now) and its own.</summary>

@@ -1,5 +1,7 @@
 using AgentMail.Review.Core.ApiKeys;
+using AgentMail.Review.Core.Audit;
 using AgentMail.Review.Core.Common;
+using AgentMail.Review.Core.Delivery;
 using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Events;
 using AgentMail.Review.Core.Persistence.Postgres;
@@ -78,6 +80,54 @@ public sealed class SharedStoreTests : IAsyncLifetime
         var all = await db.Events.AsNoTracking().OrderBy(e => e.Position).Select(e => e.Position).ToListAsync();
         Assert.Equal(6 * 40, await db.Events.CountAsync(e => e.EventType == EventTypes.DraftCreated));
         Assert.Equal(all, seen);
+    }
+
+    [Fact]
+    public async Task A_batch_claim_that_meets_another_instances_claim_of_one_of_its_drafts_sends_only_the_others_each_once()
+    {
+        var drafts = _a.Get<DraftsService>();
+        var sendAt = _a.Clock.GetUtcNow().UtcDateTime.AddMinutes(1);
+        var due = new List<Draft>();
+        for (var i = 0; i < 5; i++)
+        {
+            due.Add(await drafts.CreateAsync(TestActors.Agent, _inbox, new NewDraft { To = [$"c{i}@example.com"], Subject = $"Due {i}", SendAt = sendAt }));
+        }
+
+        _a.Clock.SetUtcNow(sendAt);
+        var taken = due[2];
+        // Instance B's claim of one of them, under way but not committed when A's batch reads which it may claim.
+        await using var other = _b.OpenDb();
+        await using var othersClaim = await other.Database.BeginTransactionAsync();
+        await other.Drafts.Where(d => d.DraftId == taken.DraftId).ExecuteUpdateAsync(set => set
+            .SetProperty(d => d.State, DraftState.Sending)
+            .SetProperty(d => d.ClaimedBy, "instance-b")
+            .SetProperty(d => d.Version, d => d.Version + 1));
+
+        var sending = _a.Get<SendService>().SendDueAsync(due.Select(d => new DueDraft(d.DraftId, d.Version, d.SendAt!.Value)).ToList());
+        // A's claim has read all five as claimable and now waits on B's row; B's claim then commits.
+        await using (var watcher = _a.OpenDb())
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (await watcher.Database.SqlQueryRaw<int>(
+                       "SELECT count(*)::int AS \"Value\" FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()").SingleAsync() == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "A's batch claim never waited on B's claim");
+                await Task.Delay(20);
+            }
+        }
+
+        await othersClaim.CommitAsync();
+        var outcomes = await sending;
+
+        Assert.Equal(4, outcomes.Count(o => o.Result == SendResult.Sent));
+        await using var db = _a.OpenDb();
+        var sentIds = due.Where(d => d.DraftId != taken.DraftId).Select(d => d.DraftId).Order().ToList();
+        Assert.Equal(sentIds, (await db.Messages.AsNoTracking().Select(m => m.DraftId!).ToListAsync()).Order().ToList());
+        var left = await db.Drafts.AsNoTracking().SingleAsync();
+        Assert.Equal((taken.DraftId, DraftState.Sending, "instance-b"), (left.DraftId, left.State, left.ClaimedBy));
+        // The batch's own claim was undone whole: each sent draft was claimed once, by the claims made one by one.
+        var claims = await db.AuditEntries.AsNoTracking().Where(a => a.Action == AuditActions.Sending).Select(a => a.DraftId).ToListAsync();
+        Assert.Equal(sentIds, claims.Order().ToList());
     }
 
     [Fact]

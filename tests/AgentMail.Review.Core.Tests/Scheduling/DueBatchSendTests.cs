@@ -8,6 +8,7 @@ using AgentMail.Review.Core.Tests.Delivery;
 using AgentMail.Review.Core.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace AgentMail.Review.Core.Tests.Scheduling;
@@ -21,9 +22,9 @@ public sealed class DueBatchSendTests
     private static readonly DateTime SendAt = TestStore.Start.UtcDateTime.AddMinutes(3);
 
     [Fact]
-    public async Task A_seconds_job_with_more_drafts_than_workers_sends_each_once_with_its_audit_trail_and_events()
+    public async Task A_seconds_job_with_more_drafts_than_a_batch_sends_each_once_with_its_audit_trail_and_events()
     {
-        await using var store = await TestStore.CreateAsync(new Dictionary<string, string?> { ["Review:Scheduling:Workers"] = "4" });
+        await using var store = await TestStore.CreateAsync(new Dictionary<string, string?> { ["Review:Scheduling:Workers"] = "4", ["Review:Scheduling:SendBatch"] = "5" });
         var inbox = (await store.CreateInboxAsync()).InboxId;
         var drafts = store.Get<DraftsService>();
         var due = new List<Draft>();
@@ -123,6 +124,35 @@ public sealed class DueBatchSendTests
         Assert.Equal(["RCPT 550 dave@example.net"], sink.Refusals());
     }
 
+    [Theory]
+    [InlineData("Outbox", new[] { 0, 0, 0, 0, 0, 0 })]
+    [InlineData("Smtp", new[] { 0, 0, 2, 2, 4, 4 })]
+    public async Task With_the_outbox_a_batch_is_recorded_together_and_with_a_mail_server_a_round_of_workers_at_a_time(string transport, int[] recordedAsEachLeaves)
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        var settings = transport == "Smtp" ? SmtpSettings.For(sink.Port) : [];
+        settings["Review:Scheduling:Workers"] = "2";
+        var watched = new WatchingTransport();
+        await using var store = await TestStore.CreateAsync(settings, services => services.AddSingleton<IMailTransport>(sp =>
+            watched.Around(transport == "Smtp"
+                ? new SmtpTransport(sp.GetRequiredService<IOptions<DeliveryOptions>>(), sp.GetRequiredService<TimeProvider>())
+                : new OutboxTransport(sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<IDbContextFactory<Persistence.ReviewDbContext>>())));
+        var inbox = (await store.CreateInboxAsync()).InboxId;
+        var due = new List<Draft>();
+        for (var i = 0; i < 6; i++)
+        {
+            due.Add(await store.Get<DraftsService>().CreateAsync(TestActors.Agent, inbox, new NewDraft { To = [$"c{i}@example.com"], Subject = $"Due {i}", SendAt = SendAt }));
+        }
+
+        store.Clock.SetUtcNow(SendAt);
+        var outcomes = await store.Get<SendService>().SendDueAsync(due.Select(d => new DueDraft(d.DraftId, d.Version, d.SendAt!.Value)).ToList());
+
+        Assert.All(outcomes, o => Assert.Equal(SendResult.Sent, o.Result));
+        Assert.Equal(recordedAsEachLeaves, watched.RecordedAsEachLeaves.Order().ToArray());
+        await using var db = store.OpenDb();
+        Assert.Equal(due.Select(d => d.DraftId).Order().ToList(), (await db.Messages.AsNoTracking().Select(m => m.DraftId!).ToListAsync()).Order().ToList());
+    }
+
     [Fact]
     public async Task When_the_shared_record_fails_each_draft_is_recorded_on_its_own_and_nothing_is_recorded_twice()
     {
@@ -150,6 +180,44 @@ public sealed class DueBatchSendTests
         var sentEvents = await db.Events.AsNoTracking().Where(e => e.EventType == EventTypes.DraftSent).Select(e => e.DraftId!).ToListAsync();
         Assert.Equal(sentIds, sentEvents.Order().ToList());
         Assert.False(await db.Messages.AnyAsync(m => m.DraftId == tampered.DraftId));
+    }
+
+    /// <summary>A real transport, noting how many messages are on record as each message leaves.</summary>
+    private sealed class WatchingTransport
+    {
+        private readonly List<int> _recorded = [];
+
+        public IReadOnlyList<int> RecordedAsEachLeaves
+        {
+            get
+            {
+                lock (_recorded)
+                {
+                    return [.. _recorded];
+                }
+            }
+        }
+
+        public IMailTransport Around(IMailTransport inner, IDbContextFactory<Persistence.ReviewDbContext> dbFactory) => new Wrapper(this, inner, dbFactory);
+
+        private sealed class Wrapper(WatchingTransport owner, IMailTransport inner, IDbContextFactory<Persistence.ReviewDbContext> dbFactory) : IMailTransport
+        {
+            public bool DeliversOnCommit => inner.DeliversOnCommit;
+
+            public async Task<OutboxEntry?> DeliverAsync(MimeMessage message, CancellationToken ct)
+            {
+                await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                {
+                    var recorded = await db.Messages.CountAsync(ct);
+                    lock (owner._recorded)
+                    {
+                        owner._recorded.Add(recorded);
+                    }
+                }
+
+                return await inner.DeliverAsync(message, ct);
+            }
+        }
     }
 
     /// <summary>The real Outbox transport, and a hand that changes one draft's claim in the store as it passes.</summary>

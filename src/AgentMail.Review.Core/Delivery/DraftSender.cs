@@ -48,45 +48,44 @@ public sealed partial class DraftSender(
     }
 
     /// <summary>
-    /// The scheduler's send of drafts come due, in batches: each claimed in one commit, transmitted
-    /// <paramref name="inFlight"/> at a time, and those that left recorded in one commit. Each is claimed at its own
-    /// version, and each failure to transmit is that draft's own, as for <see cref="SendAsync"/>. Should a batch's
-    /// shared record fail, each is recorded on its own instead.
+    /// The scheduler's send of drafts come due, in batches: each claimed in one commit, transmitted side by side, and
+    /// those that left recorded in one commit. Each is claimed at its own version, and each failure to transmit is that
+    /// draft's own, as for <see cref="SendAsync"/>. Should a batch's shared record fail, each is recorded on its own
+    /// instead.
     /// </summary>
     /// <remarks>
     /// A mail server takes each message in a round trip of its own, which may last up to its timeout, so there a batch
-    /// is what is in flight at once: every claim is then recorded well within its lease. Where the transport delivers
-    /// on commit (the Outbox), nothing waits on the network, and all of <paramref name="due"/> is one batch.
+    /// is <paramref name="inFlight"/> drafts: every claim is then recorded well within its lease. Where the transport
+    /// delivers on commit (the Outbox), nothing waits on the network, and all of <paramref name="due"/> is one batch.
     /// </remarks>
     public async Task<IReadOnlyList<SendOutcome>> SendDueAsync(IReadOnlyList<DueDraft> due, string reason, DateTime dueBy, int inFlight)
     {
         var outcomes = new List<SendOutcome>(due.Count);
         foreach (var batch in due.Chunk(transport.DeliversOnCommit ? Math.Max(1, due.Count) : inFlight))
         {
-            outcomes.AddRange(await SendBatchAsync(batch, reason, dueBy, inFlight));
+            outcomes.AddRange(await SendBatchAsync(batch, reason, dueBy));
         }
 
         return outcomes;
     }
 
-    private async Task<IReadOnlyList<SendOutcome>> SendBatchAsync(IReadOnlyList<DueDraft> due, string reason, DateTime dueBy, int inFlight)
+    private async Task<IReadOnlyList<SendOutcome>> SendBatchAsync(IReadOnlyList<DueDraft> due, string reason, DateTime dueBy)
     {
         var claimed = await drafts.ClaimDueForSendingAsync(due, reason, dueBy);
-        var attempts = new Attempt[claimed.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, claimed.Count), new ParallelOptions { MaxDegreeOfParallelism = inFlight }, async (i, _) =>
+        var attempts = await Task.WhenAll(claimed.Select(async draft =>
         {
             try
             {
-                attempts[i] = await TransmitAsync(Actor.System, claimed[i]);
+                return await TransmitAsync(Actor.System, draft);
             }
             catch (Exception e)
             {
                 // Recording this draft's failure failed too: it stays claimed until its lease ends, as a single send
                 // would, and the others of the batch are still recorded.
-                LogUnexpected(logger, e, claimed[i].DraftId);
-                attempts[i] = new Attempt(null, new SendOutcome(SendResult.Failed, FailureReason: e.Message));
+                LogUnexpected(logger, e, draft.DraftId);
+                return new Attempt(null, new SendOutcome(SendResult.Failed, FailureReason: e.Message));
             }
-        });
+        }));
         var outcomes = attempts.Select(a => a.Outcome).OfType<SendOutcome>().ToList();
         var left = attempts.Select(a => a.Sent).OfType<Transmission>().ToList();
         if (left.Count == 0)

@@ -164,8 +164,8 @@ public sealed class SendService(
         sender.SendAsync(Actor.System, draftId, version, "scheduled send", dueBy: clock.UtcNowMs());
 
     /// <summary>
-    /// The scheduler's send of several drafts whose time has come, each if still scheduled at its version,
-    /// <see cref="SchedulingOptions.Workers"/> of them in flight at once.
+    /// The scheduler's send of several drafts whose time has come, each if still scheduled at its version; with a mail
+    /// server, <see cref="SchedulingOptions.Workers"/> of them at a time.
     /// </summary>
     public Task<IReadOnlyList<SendOutcome>> SendDueAsync(IReadOnlyList<DueDraft> due) =>
         sender.SendDueAsync(due, "scheduled send", dueBy: clock.UtcNowMs(), inFlight: scheduling.Value.Workers);

@@ -80,7 +80,12 @@ public sealed partial class DraftsService
         IReadOnlyList<Draft> claimed;
         try
         {
-            claimed = await commit.RunAsync(db, () => ClaimAllAsync(db, due, reason, dueBy, now, ct), ct);
+            var ids = await commit.RunAsync(db, () => ClaimAllAsync(db, due, reason, dueBy, now, ct), ct);
+            // Read after the commit, outside the write gate: a claimed draft changes only by its claimer's hand.
+            var rows = await db.Drafts.AsNoTracking()
+                .Where(d => ids.Contains(d.DraftId) && d.State == DraftState.Sending && d.ClaimedBy == instance.Id)
+                .ToDictionaryAsync(d => d.DraftId, ct);
+            claimed = due.Select(d => rows.GetValueOrDefault(d.DraftId)).OfType<Draft>().ToList();
         }
         catch (ClaimRaceLost)
         {
@@ -138,32 +143,31 @@ public sealed partial class DraftsService
         return draft;
     }
 
-    private async Task<IReadOnlyList<Draft>> ClaimAllAsync(ReviewDbContext db, IReadOnlyList<DueDraft> due, string reason, DateTime dueBy, DateTime now, CancellationToken ct)
+    /// <summary>The batch's claim itself: the ids of the drafts it claimed.</summary>
+    private async Task<IReadOnlyList<string>> ClaimAllAsync(ReviewDbContext db, IReadOnlyList<DueDraft> due, string reason, DateTime dueBy, DateTime now, CancellationToken ct)
     {
         var claimable = db.Drafts
             .AtVersions(due.Select(d => (d.DraftId, d.Version)))
             .Where(d => d.State == DraftState.Scheduled && d.SendAt <= dueBy)
             .ReleasableBy(Actor.System, db);
-        var found = await claimable.Select(d => d.DraftId).ToListAsync(ct);
+        var found = await claimable.Select(d => new { d.DraftId, d.InboxId, d.DeliveryAttempts }).ToListAsync(ct);
         if (found.Count == 0)
         {
             return [];
         }
 
-        if (await claimable.Where(d => found.Contains(d.DraftId)).ExecuteUpdateAsync(set => SetClaim(set, Actor.System, now), ct) != found.Count)
+        var ids = found.Select(d => d.DraftId).ToList();
+        if (await claimable.Where(d => ids.Contains(d.DraftId)).ExecuteUpdateAsync(set => SetClaim(set, Actor.System, now), ct) != found.Count)
         {
             throw new ClaimRaceLost();
         }
 
-        // Claimed in this transaction: nobody else changes them before it commits.
-        var claimed = await db.Drafts.AsNoTracking().Where(d => found.Contains(d.DraftId)).ToDictionaryAsync(d => d.DraftId, ct);
-        var inOrder = due.Select(d => claimed.GetValueOrDefault(d.DraftId)).OfType<Draft>().ToList();
-        foreach (var draft in inOrder)
+        foreach (var draft in found)
         {
-            db.AuditEntries.Add(Audit(draft, Actor.System, AuditActions.Sending, now, new { reason, attempt = draft.DeliveryAttempts + 1 }));
+            db.AuditEntries.Add(Audit(draft.DraftId, draft.InboxId, Actor.System, AuditActions.Sending, now, new { reason, attempt = draft.DeliveryAttempts + 1 }));
         }
 
-        return inOrder;
+        return ids;
     }
 
     /// <summary>What a claim writes: "sending", by this instance, for the lease.</summary>

@@ -445,10 +445,13 @@ public sealed partial class DraftsService(
         return (to, cc);
     }
 
-    private static AuditEntry Audit(Draft draft, Actor actor, string action, DateTime at, object? details) => new()
+    private static AuditEntry Audit(Draft draft, Actor actor, string action, DateTime at, object? details) =>
+        Audit(draft.DraftId, draft.InboxId, actor, action, at, details);
+
+    private static AuditEntry Audit(string draftId, string inboxId, Actor actor, string action, DateTime at, object? details) => new()
     {
-        DraftId = draft.DraftId,
-        InboxId = draft.InboxId,
+        DraftId = draftId,
+        InboxId = inboxId,
         Action = action,
         ActorKind = actor.Kind.ToString().ToLowerInvariant(),
         ActorId = actor.Id,

@@ -29,7 +29,7 @@ public sealed class SchedulingOptions
     [Required]
     public string SweepCron { get; set; } = "*/15 * * * * *";
 
-    /// <summary>Hangfire workers (jobs that run at once), and how many drafts one part's job has in flight at once.</summary>
+    /// <summary>Hangfire workers (jobs that run at once), and how many drafts one part's job has with a mail server at once.</summary>
     [Range(1, 200, ErrorMessage = "Review:Scheduling:Workers must be between 1 and 200")]
     public int Workers { get; set; } = 20;
 
@@ -37,7 +37,7 @@ public sealed class SchedulingOptions
     /// How many drafts of a due second one part's job takes at a time. With the Outbox they are sent together:
     /// claimed in one commit and recorded in one commit (each commit costs something of its own besides its rows, so
     /// a burst drains faster in larger batches; a batch's drafts show "sending" until the whole batch is recorded).
-    /// With a mail server they go <see cref="Workers"/> to a commit, each a round trip to the server.
+    /// With a mail server they go <see cref="Workers"/> at once and to a commit, each a round trip to the server.
     /// </summary>
     [Range(1, 1000, ErrorMessage = "Review:Scheduling:SendBatch must be between 1 and 1000")]
     public int SendBatch { get; set; } = 250;

@@ -1,2 +1,2 @@
-// Three streams of test classes side by side, and the classes that time things alone afterwards (Support/TestStreams.cs).
-[assembly: CollectionBehavior(MaxParallelThreads = 3)]
+// Two streams of test classes side by side, and the classes that time things alone afterwards (Support/TestStreams.cs).
+[assembly: CollectionBehavior(MaxParallelThreads = 2)]

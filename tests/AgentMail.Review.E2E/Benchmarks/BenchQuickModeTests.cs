@@ -9,7 +9,7 @@ namespace AgentMail.Review.E2E.Benchmarks;
 /// The benchmark tool in quick mode, against the real server: it must finish and report every figure. How fast the
 /// server is stays out of it; the tool reports, people judge.
 /// </summary>
-[Collection(TestStreams.Bench)]
+[Collection(TestStreams.Alone)]
 public sealed class BenchQuickModeTests(ITestOutputHelper output)
 {
     private static readonly int[] QuickSizes = [1_000, 5_000];

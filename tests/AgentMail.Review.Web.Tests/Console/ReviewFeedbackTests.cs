@@ -86,7 +86,8 @@ public sealed class ReviewFeedbackTests : ConsoleTestContext
         cut.WaitForAssertion(() => Assert.Equal(["old", "vip"], cut.FindAll("[data-testid=draft-pane] [data-testid=label]").Select(l => l.TextContent.Replace("×", "").Trim())));
         Assert.Equal(["old", "vip"], (await StoredAsync(draft)).Labels);
 
-        cut.Find("button[aria-label='Remove label old']").Click();
+        // The pane re-renders again when the change comes back live: find and click in one step on the renderer.
+        await cut.InvokeAsync(() => cut.Find("button[aria-label='Remove label old']").Click());
 
         cut.WaitForAssertion(() => Assert.Equal(["vip"], cut.FindAll("[data-testid=draft-pane] [data-testid=label]").Select(l => l.TextContent.Replace("×", "").Trim())));
         Assert.Equal(["vip"], (await StoredAsync(draft)).Labels);

@@ -1,3 +1,4 @@
+using AgentMail.Review.Core.Drafts;
 using AgentMail.Review.Core.Persistence;
 using AgentMail.Review.Core.Tests.Support;
 using Microsoft.Data.Sqlite;
@@ -106,6 +107,42 @@ public sealed class MigrationsTests
         Assert.True(await reopened.Inboxes.AnyAsync(i => i.InboxId == "old@example.com"), $"the inbox made at {earlier} is gone");
         var inbox = await store.CreateInboxAsync("after");
         Assert.True(await reopened.Inboxes.AnyAsync(i => i.InboxId == inbox.InboxId));
+    }
+
+    [Fact]
+    public async Task Drafts_indexed_for_search_by_an_earlier_build_are_found_by_their_edits_and_lost_with_their_deletion()
+    {
+        using var own = new OwnFolder();
+        var file = Path.Combine(own.Path, "review.db");
+        var options = new DbContextOptionsBuilder<ReviewDbContext>().UseSqlite($"Data Source={file};Pooling=False").Options;
+        await using (var db = new ReviewDbContext(options))
+        {
+            // The last migration before the index's rows were kept by draft id: these drafts are indexed the old way.
+            await db.GetService<IMigrator>().MigrateAsync("20261201150609_DraftSearchIndex");
+            db.Inboxes.Add(new Inboxes.Inbox { InboxId = "old@example.com" });
+            foreach (var (id, subject) in new[] { ("0193d6e2-0000-7000-8000-000000000001", "apples"), ("0193d6e2-0000-7000-8000-000000000002", "pears") })
+            {
+                db.Drafts.Add(new Draft { DraftId = id, InboxId = "old@example.com", ThreadId = $"thread-{id}", Subject = $"Draft about {subject}", Version = 1 });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        await using var store = await TestStore.CreateInAsync(own.Path);
+        var drafts = store.Get<DraftsService>();
+        var queue = store.Get<ReviewQueue>();
+        async Task<string[]> Found(string text) =>
+            (await queue.PageAsync(new QueueFilter { Text = text }, QueueSort.UpdatedNewest, 50, null)).Rows.Select(r => r.Subject ?? "").ToArray();
+        Assert.Equal(["Draft about apples"], await Found("apples"));
+
+        await drafts.UpdateAsync(TestActors.Agent, "old@example.com", "0193d6e2-0000-7000-8000-000000000001", new DraftPatch { Subject = "Draft about plums" });
+        await drafts.DeleteAsync(TestActors.Agent, "old@example.com", "0193d6e2-0000-7000-8000-000000000002", 1);
+
+        Assert.Empty(await Found("apples"));
+        Assert.Equal(["Draft about plums"], await Found("plums"));
+        Assert.Empty(await Found("pears"));
+        await using var reopened = store.OpenDb();
+        Assert.Equal(1, await reopened.Database.SqlQueryRaw<int>("SELECT count(*) AS Value FROM drafts_search").SingleAsync());
     }
 
     /// <summary>Every table, index and trigger with its SQL, and the migration history, one line each in a fixed order.</summary>

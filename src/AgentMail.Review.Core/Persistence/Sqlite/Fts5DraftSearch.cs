@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentMail.Review.Core.Persistence.Sqlite;
 
 /// <summary>
-/// Draft search on SQLite's FTS5: the <c>drafts_search</c> table, kept in step with <c>drafts</c> by triggers (see the
-/// DraftSearchIndex migration), answers a MATCH from its index instead of scanning every draft with LIKE.
+/// Draft search on SQLite's FTS5: the <c>drafts_search</c> table, kept in step with <c>drafts</c> by triggers that
+/// reach a draft's row by the rowid kept for it in <c>drafts_search_rows</c> (see the DraftSearchIndex and
+/// SearchRowsByDraft migrations), answers a MATCH from its index instead of scanning every draft with LIKE.
 /// </summary>
 public sealed class Fts5DraftSearch : IDraftTextSearch
 {

@@ -454,3 +454,25 @@ VALUES ('20261201150609_DraftSearchIndex', '10.0.12');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE drafts_search_rows (draft_id TEXT NOT NULL PRIMARY KEY, search_rowid INTEGER NOT NULL) WITHOUT ROWID;
+
+INSERT OR IGNORE INTO drafts_search_rows (draft_id, search_rowid) SELECT draft_id, rowid FROM drafts_search ORDER BY rowid;
+
+DROP TRIGGER IF EXISTS drafts_search_insert;
+
+DROP TRIGGER IF EXISTS drafts_search_update;
+
+DROP TRIGGER IF EXISTS drafts_search_delete;
+
+CREATE TRIGGER drafts_search_insert AFTER INSERT ON drafts BEGIN INSERT INTO drafts_search (draft_id, subject, body, people, labels) VALUES (new."DraftId", coalesce(new."Subject", ''), substr(coalesce(new."Text", ''), 1, 20000) || ' ' || coalesce(new."Preview", ''), new."To" || ' ' || new."Cc" || ' ' || new."Bcc", new."Labels"); INSERT OR REPLACE INTO drafts_search_rows (draft_id, search_rowid) VALUES (new."DraftId", last_insert_rowid()); END;
+
+CREATE TRIGGER drafts_search_update AFTER UPDATE OF "Subject", "Text", "Preview", "To", "Cc", "Bcc", "Labels" ON drafts BEGIN DELETE FROM drafts_search WHERE rowid = (SELECT search_rowid FROM drafts_search_rows WHERE draft_id = old."DraftId"); INSERT INTO drafts_search (draft_id, subject, body, people, labels) VALUES (new."DraftId", coalesce(new."Subject", ''), substr(coalesce(new."Text", ''), 1, 20000) || ' ' || coalesce(new."Preview", ''), new."To" || ' ' || new."Cc" || ' ' || new."Bcc", new."Labels"); INSERT OR REPLACE INTO drafts_search_rows (draft_id, search_rowid) VALUES (new."DraftId", last_insert_rowid()); END;
+
+CREATE TRIGGER drafts_search_delete AFTER DELETE ON drafts BEGIN DELETE FROM drafts_search WHERE rowid = (SELECT search_rowid FROM drafts_search_rows WHERE draft_id = old."DraftId"); DELETE FROM drafts_search_rows WHERE draft_id = old."DraftId"; END;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261203171657_SearchRowsByDraft', '10.0.12');
+
+COMMIT;
+

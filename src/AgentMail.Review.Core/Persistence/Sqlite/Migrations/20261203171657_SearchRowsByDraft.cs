@@ -8,7 +8,7 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.Migrations
     /// The search index's row of each draft, kept by draft id in <c>drafts_search_rows</c>, so that an edit or a
     /// delete reaches the row by its rowid. Until now the triggers found it with a full-text query for the draft id;
     /// an id is five words to FTS5, and its first word (the time of its creation) is shared by every draft made in
-    /// the same minute, so each query read the postings of all of them: a burst of 10,000 sends spent 40 % of its
+    /// the same 65 seconds, so each query read the postings of all of them: a burst of 10,000 sends spent 40 % of its
     /// time there. The rowid kept is the index's own (an INTEGER PRIMARY KEY of its content table, which VACUUM
     /// keeps), not the drafts table's. A later migration that rebuilds <c>drafts_search</c> must fill this table
     /// again; one that rebuilds <c>drafts</c> must create these triggers again.
@@ -33,9 +33,10 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("CREATE TABLE drafts_search_rows (draft_id TEXT NOT NULL PRIMARY KEY, search_rowid INTEGER NOT NULL) WITHOUT ROWID;");
-            // One row per draft; should an older build have left two rows for one draft, the first is kept and the
-            // other can no longer be found by a search (a search shows only drafts that exist).
+            // One row per draft: should an older build have left two rows for one draft, the first is kept and the
+            // other removed, so no search finds a draft by what it no longer says.
             migrationBuilder.Sql("INSERT OR IGNORE INTO drafts_search_rows (draft_id, search_rowid) SELECT draft_id, rowid FROM drafts_search ORDER BY rowid;");
+            migrationBuilder.Sql("DELETE FROM drafts_search WHERE rowid NOT IN (SELECT search_rowid FROM drafts_search_rows);");
             migrationBuilder.Sql("DROP TRIGGER IF EXISTS drafts_search_insert;");
             migrationBuilder.Sql("DROP TRIGGER IF EXISTS drafts_search_update;");
             migrationBuilder.Sql("DROP TRIGGER IF EXISTS drafts_search_delete;");

@@ -459,6 +459,8 @@ CREATE TABLE drafts_search_rows (draft_id TEXT NOT NULL PRIMARY KEY, search_rowi
 
 INSERT OR IGNORE INTO drafts_search_rows (draft_id, search_rowid) SELECT draft_id, rowid FROM drafts_search ORDER BY rowid;
 
+DELETE FROM drafts_search WHERE rowid NOT IN (SELECT search_rowid FROM drafts_search_rows);
+
 DROP TRIGGER IF EXISTS drafts_search_insert;
 
 DROP TRIGGER IF EXISTS drafts_search_update;

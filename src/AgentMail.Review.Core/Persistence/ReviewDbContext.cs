@@ -189,5 +189,10 @@ public class ReviewDbContext : DbContext
             key.HasKey(k => k.ApiKeyId);
             key.HasIndex(k => k.Hash).IsUnique();
         });
+
+        foreach (var list in model.Model.GetEntityTypes().SelectMany(e => e.GetDeclaredProperties()).Where(p => p.ClrType == typeof(List<string>)))
+        {
+            list.SetValueComparer(typeof(StringListComparer));
+        }
     }
 }

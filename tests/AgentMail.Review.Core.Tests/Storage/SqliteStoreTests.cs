@@ -40,4 +40,25 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         await using var db = _store.OpenDb();
         Assert.Equal(0, await db.Database.SqlQueryRaw<int>("SELECT count(*) AS Value FROM drafts_search").SingleAsync());
     }
+
+    [Fact]
+    public async Task A_list_column_changed_in_place_is_saved_and_one_left_alone_is_not_written()
+    {
+        var inbox = (await _store.CreateInboxAsync()).InboxId;
+        var draft = await _store.Get<DraftsService>().CreateAsync(TestActors.Agent, inbox, new NewDraft { To = ["bob@example.com"], Labels = ["vip"] });
+
+        await using (var db = _store.OpenDb())
+        {
+            var tracked = await db.Drafts.SingleAsync(d => d.DraftId == draft.DraftId);
+            Assert.Equal(0, await db.SaveChangesAsync());
+            tracked.Labels.Add("urgent");
+            tracked.To[0] = "carol@example.com";
+            Assert.Equal(1, await db.SaveChangesAsync());
+        }
+
+        await using var reread = _store.OpenDb();
+        var stored = await reread.Drafts.AsNoTracking().SingleAsync(d => d.DraftId == draft.DraftId);
+        Assert.Equal(["vip", "urgent"], stored.Labels);
+        Assert.Equal(["carol@example.com"], stored.To);
+    }
 }

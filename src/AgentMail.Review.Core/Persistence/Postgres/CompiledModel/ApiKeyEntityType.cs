@@ -61,7 +61,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "InboxIds",
                 typeof(List<string>),
                 propertyInfo: typeof(ApiKey).GetProperty("InboxIds", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ApiKey).GetField("<InboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(ApiKey).GetField("<InboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var inboxIdsElementType = inboxIds.SetElementType(typeof(string));
             inboxIds.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 

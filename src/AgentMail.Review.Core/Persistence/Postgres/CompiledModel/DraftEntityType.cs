@@ -65,7 +65,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Bcc",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("Bcc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var bccElementType = bcc.SetElementType(typeof(string));
             bcc.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -73,7 +74,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Cc",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("Cc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var ccElementType = cc.SetElementType(typeof(string));
             cc.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -187,7 +189,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Labels",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("Labels", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var labelsElementType = labels.SetElementType(typeof(string));
             labels.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -203,7 +206,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "References",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("References", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<References>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<References>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var referencesElementType = references.SetElementType(typeof(string));
             references.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -211,7 +215,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "ReplyTo",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("ReplyTo", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<ReplyTo>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<ReplyTo>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var replyToElementType = replyTo.SetElementType(typeof(string));
             replyTo.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -278,7 +283,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "To",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("To", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var toElementType = to.SetElementType(typeof(string));
             to.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 

@@ -36,7 +36,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Bcc",
                 typeof(List<string>),
                 propertyInfo: typeof(DraftText).GetProperty("Bcc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(DraftText).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(DraftText).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var bccElementType = bcc.SetElementType(typeof(string));
             bcc.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -44,7 +45,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Cc",
                 typeof(List<string>),
                 propertyInfo: typeof(DraftText).GetProperty("Cc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(DraftText).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(DraftText).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var ccElementType = cc.SetElementType(typeof(string));
             cc.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -76,7 +78,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "To",
                 typeof(List<string>),
                 propertyInfo: typeof(DraftText).GetProperty("To", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(DraftText).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(DraftText).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var toElementType = to.SetElementType(typeof(string));
             to.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 

@@ -53,7 +53,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Labels",
                 typeof(List<string>),
                 propertyInfo: typeof(MailThread).GetProperty("Labels", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(MailThread).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(MailThread).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var labelsElementType = labels.SetElementType(typeof(string));
             labels.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -94,7 +95,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Recipients",
                 typeof(List<string>),
                 propertyInfo: typeof(MailThread).GetProperty("Recipients", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(MailThread).GetField("<Recipients>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(MailThread).GetField("<Recipients>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var recipientsElementType = recipients.SetElementType(typeof(string));
             recipients.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -102,7 +104,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Senders",
                 typeof(List<string>),
                 propertyInfo: typeof(MailThread).GetProperty("Senders", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(MailThread).GetField("<Senders>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(MailThread).GetField("<Senders>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var sendersElementType = senders.SetElementType(typeof(string));
             senders.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -153,7 +156,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "UserLabels",
                 typeof(List<string>),
                 propertyInfo: typeof(MailThread).GetProperty("UserLabels", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(MailThread).GetField("<UserLabels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(MailThread).GetField("<UserLabels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var userLabelsElementType = userLabels.SetElementType(typeof(string));
             userLabels.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 

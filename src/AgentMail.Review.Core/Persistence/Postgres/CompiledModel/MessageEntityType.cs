@@ -38,7 +38,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Bcc",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("Bcc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var bccElementType = bcc.SetElementType(typeof(string));
             bcc.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -46,7 +47,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Cc",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("Cc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var ccElementType = cc.SetElementType(typeof(string));
             cc.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -101,7 +103,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "Labels",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("Labels", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var labelsElementType = labels.SetElementType(typeof(string));
             labels.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -117,7 +120,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "References",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("References", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<References>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<References>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var referencesElementType = references.SetElementType(typeof(string));
             references.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -125,7 +129,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "ReplyTo",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("ReplyTo", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<ReplyTo>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<ReplyTo>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var replyToElementType = replyTo.SetElementType(typeof(string));
             replyTo.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -181,7 +186,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "To",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("To", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var toElementType = to.SetElementType(typeof(string));
             to.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 

@@ -12,7 +12,7 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
     public partial class PostgresReviewDbContextModel
     {
         private PostgresReviewDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("71110727-574c-4362-a3e7-bb5fe28d1bd5"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("355f14b3-8d13-4f2e-bb25-b526c3d4bc2c"), entityTypeCount: 18)
         {
         }
 

@@ -70,7 +70,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "EventTypes",
                 typeof(List<string>),
                 propertyInfo: typeof(Webhook).GetProperty("EventTypes", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Webhook).GetField("<EventTypes>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Webhook).GetField("<EventTypes>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var eventTypesElementType = eventTypes.SetElementType(typeof(string));
             eventTypes.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -87,7 +88,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 "InboxIds",
                 typeof(List<string>),
                 propertyInfo: typeof(Webhook).GetProperty("InboxIds", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Webhook).GetField("<InboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Webhook).GetField("<InboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var inboxIdsElementType = inboxIds.SetElementType(typeof(string));
             inboxIds.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
@@ -96,7 +98,8 @@ namespace AgentMail.Review.Core.Persistence.Postgres.CompiledModel
                 typeof(List<string>),
                 propertyInfo: typeof(Webhook).GetProperty("OwnerInboxIds", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Webhook).GetField("<OwnerInboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                nullable: true);
+                nullable: true,
+                valueComparer: new StringListComparer());
             var ownerInboxIdsElementType = ownerInboxIds.SetElementType(typeof(string));
             ownerInboxIds.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 

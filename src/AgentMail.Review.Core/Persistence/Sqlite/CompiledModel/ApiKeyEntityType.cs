@@ -56,7 +56,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "InboxIds",
                 typeof(List<string>),
                 propertyInfo: typeof(ApiKey).GetProperty("InboxIds", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ApiKey).GetField("<InboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(ApiKey).GetField("<InboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var inboxIdsElementType = inboxIds.SetElementType(typeof(string));
 
             var lastUsedAt = runtimeEntityType.AddProperty(

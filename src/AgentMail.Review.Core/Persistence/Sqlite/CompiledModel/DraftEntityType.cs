@@ -60,14 +60,16 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "Bcc",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("Bcc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var bccElementType = bcc.SetElementType(typeof(string));
 
             var cc = runtimeEntityType.AddProperty(
                 "Cc",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("Cc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var ccElementType = cc.SetElementType(typeof(string));
 
             var changesRequested = runtimeEntityType.AddProperty(
@@ -167,7 +169,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "Labels",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("Labels", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var labelsElementType = labels.SetElementType(typeof(string));
 
             var preview = runtimeEntityType.AddProperty(
@@ -181,14 +184,16 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "References",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("References", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<References>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<References>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var referencesElementType = references.SetElementType(typeof(string));
 
             var replyTo = runtimeEntityType.AddProperty(
                 "ReplyTo",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("ReplyTo", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<ReplyTo>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<ReplyTo>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var replyToElementType = replyTo.SetElementType(typeof(string));
 
             var sendAt = runtimeEntityType.AddProperty(
@@ -247,7 +252,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "To",
                 typeof(List<string>),
                 propertyInfo: typeof(Draft).GetProperty("To", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Draft).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Draft).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var toElementType = to.SetElementType(typeof(string));
 
             var updatedAt = runtimeEntityType.AddProperty(

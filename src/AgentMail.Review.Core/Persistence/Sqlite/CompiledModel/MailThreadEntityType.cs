@@ -49,7 +49,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "Labels",
                 typeof(List<string>),
                 propertyInfo: typeof(MailThread).GetProperty("Labels", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(MailThread).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(MailThread).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var labelsElementType = labels.SetElementType(typeof(string));
 
             var lastMessageId = runtimeEntityType.AddProperty(
@@ -85,14 +86,16 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "Recipients",
                 typeof(List<string>),
                 propertyInfo: typeof(MailThread).GetProperty("Recipients", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(MailThread).GetField("<Recipients>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(MailThread).GetField("<Recipients>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var recipientsElementType = recipients.SetElementType(typeof(string));
 
             var senders = runtimeEntityType.AddProperty(
                 "Senders",
                 typeof(List<string>),
                 propertyInfo: typeof(MailThread).GetProperty("Senders", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(MailThread).GetField("<Senders>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(MailThread).GetField("<Senders>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var sendersElementType = senders.SetElementType(typeof(string));
 
             var sentTimestamp = runtimeEntityType.AddProperty(
@@ -137,7 +140,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "UserLabels",
                 typeof(List<string>),
                 propertyInfo: typeof(MailThread).GetProperty("UserLabels", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(MailThread).GetField("<UserLabels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(MailThread).GetField("<UserLabels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var userLabelsElementType = userLabels.SetElementType(typeof(string));
 
             var key = runtimeEntityType.AddKey(

@@ -36,14 +36,16 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "Bcc",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("Bcc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<Bcc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var bccElementType = bcc.SetElementType(typeof(string));
 
             var cc = runtimeEntityType.AddProperty(
                 "Cc",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("Cc", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<Cc>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var ccElementType = cc.SetElementType(typeof(string));
 
             var createdAt = runtimeEntityType.AddProperty(
@@ -91,7 +93,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "Labels",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("Labels", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<Labels>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var labelsElementType = labels.SetElementType(typeof(string));
 
             var preview = runtimeEntityType.AddProperty(
@@ -105,14 +108,16 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "References",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("References", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<References>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<References>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var referencesElementType = references.SetElementType(typeof(string));
 
             var replyTo = runtimeEntityType.AddProperty(
                 "ReplyTo",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("ReplyTo", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<ReplyTo>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<ReplyTo>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var replyToElementType = replyTo.SetElementType(typeof(string));
 
             var sentBy = runtimeEntityType.AddProperty(
@@ -161,7 +166,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "To",
                 typeof(List<string>),
                 propertyInfo: typeof(Message).GetProperty("To", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Message).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Message).GetField("<To>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var toElementType = to.SetElementType(typeof(string));
 
             var updatedAt = runtimeEntityType.AddProperty(

@@ -11,7 +11,7 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
     public partial class ReviewDbContextModel
     {
         private ReviewDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("49a9bd58-44a0-4b0f-b9b9-a630ad6d5624"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("726ecef7-7ccf-4450-af0c-91f856e467eb"), entityTypeCount: 18)
         {
         }
 

@@ -64,7 +64,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "EventTypes",
                 typeof(List<string>),
                 propertyInfo: typeof(Webhook).GetProperty("EventTypes", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Webhook).GetField("<EventTypes>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Webhook).GetField("<EventTypes>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var eventTypesElementType = eventTypes.SetElementType(typeof(string));
 
             var failingSince = runtimeEntityType.AddProperty(
@@ -79,7 +80,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 "InboxIds",
                 typeof(List<string>),
                 propertyInfo: typeof(Webhook).GetProperty("InboxIds", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(Webhook).GetField("<InboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                fieldInfo: typeof(Webhook).GetField("<InboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueComparer: new StringListComparer());
             var inboxIdsElementType = inboxIds.SetElementType(typeof(string));
 
             var ownerInboxIds = runtimeEntityType.AddProperty(
@@ -87,7 +89,8 @@ namespace AgentMail.Review.Core.Persistence.Sqlite.CompiledModel
                 typeof(List<string>),
                 propertyInfo: typeof(Webhook).GetProperty("OwnerInboxIds", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Webhook).GetField("<OwnerInboxIds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                nullable: true);
+                nullable: true,
+                valueComparer: new StringListComparer());
             var ownerInboxIdsElementType = ownerInboxIds.SetElementType(typeof(string));
 
             var secret = runtimeEntityType.AddProperty(

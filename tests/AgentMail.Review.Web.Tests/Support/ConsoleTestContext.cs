@@ -39,7 +39,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddLogging();
         Services.AddReviewCore(configuration);
         Services.AddSingleton<JobStorage>(new InMemoryStorage());
-        Services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>()));
+        Services.AddSingleton<IBackgroundJobClient>(sp => NewJobClient(sp.GetRequiredService<JobStorage>()));
         Services.AddMudServices();
         Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section));
         Services.AddSingleton<IDraftChangeStream, InProcessDraftChangeStream>();
@@ -65,6 +65,24 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
     }
 
     public FakeTimeProvider Clock { get; } = new(Start);
+
+    /// <summary>
+    /// Hangfire's client asks its static log provider for a logger. That provider holds the logger factory of the
+    /// last web host an API test class started, and one being disposed on another thread can still be there: it is
+    /// then forgotten (as <see cref="ReviewApiFactory"/> forgets it before disposing) and the client made again.
+    /// </summary>
+    private static BackgroundJobClient NewJobClient(JobStorage storage)
+    {
+        try
+        {
+            return new BackgroundJobClient(storage);
+        }
+        catch (ObjectDisposedException)
+        {
+            Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+            return new BackgroundJobClient(storage);
+        }
+    }
 
     public BunitAuthorizationContext Auth { get; }
 
